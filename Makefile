@@ -1,0 +1,29 @@
+# `make preflight` (the offline policy verdict) and `make test`; both create ./venv when missing.
+PYTHON ?= python3
+VENV   := venv
+PY     := $(VENV)/bin/python
+STACK  ?= dev
+FORMAT ?= text
+
+.PHONY: preflight test bench docs clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+preflight: $(VENV)/.installed
+	$(PY) -m preflight --stack $(STACK) --policy-pack-config policies/config/$(STACK).json --format $(FORMAT)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed
+	$(PY) bench/policy_throughput.py
+	$(PY) bench/preflight_scale.py
+
+docs: $(VENV)/.installed
+	$(PY) -m policies.docgen
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,161 @@
+"""The rule registry: one rule = one small check function plus its metadata.
+
+A check yields violation messages; the registry turns it into a CrossGuard policy that
+filters by resource type, merges config defaults, applies waivers and reports. Checks
+never catch `UnknownValueError`: the SDK turns it into its "can't be known during
+preview" advisory.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Optional, Union
+
+from pulumi_policy import (
+    PolicyComplianceFramework,
+    PolicyConfigSchema,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from . import _waivers
+
+FRAMEWORKS = {"SH ": "aws-security-hub", "CKV": "checkov", "CT.": "aws-control-tower", "nag ": "cdk-nag",
+              "Config ": "aws-config", "Guard ": "cfn-guard"}
+SEVERITIES = {"low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HIGH, "critical": Severity.CRITICAL}
+
+# A resource check yields messages; a stack check yields (urn or None, message).
+ResourceCheck = Callable[[ResourceValidationArgs, Mapping[str, Any]], Iterable[str]]
+StackCheck = Callable[[StackValidationArgs, Mapping[str, Any]], Iterable[tuple[Optional[str], str]]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    severity: str
+    remediation: str
+    service: str
+    topic: str
+    anchors: tuple[str, ...] = ()
+    resource_types: tuple[str, ...] = ()
+    config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    waivable: bool = True
+    kind: str = "resource"
+    check: Union[ResourceCheck, StackCheck, None] = None
+
+    def schema_properties(self) -> dict[str, dict]:
+        props = {k: dict(v) for k, v in self.config.items()}
+        if self.waivable:
+            props["waivers"] = _waivers.SCHEMA
+        return props
+
+    def defaults(self) -> dict[str, Any]:
+        return {k: v["default"] for k, v in self.config.items() if "default" in v}
+
+    def framework(self) -> Optional[PolicyComplianceFramework]:
+        """The first anchor control as the compliance framework; every anchor in `specification`."""
+        if not self.anchors:
+            return None
+        first = self.anchors[0]
+        family = next((v for k, v in FRAMEWORKS.items() if first.startswith(k)), "other")
+        return PolicyComplianceFramework(name=family, reference=first.split(" ", 1)[-1],
+                                         specification=", ".join(self.anchors))
+
+    def tags(self) -> list[str]:
+        return [f"service:{self.service}", f"topic:{self.topic}"] + [f"anchor:{a}" for a in self.anchors]
+
+
+RULES: list[Rule] = []
+_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
+
+
+def _register(rule: Rule) -> None:
+    if not _NAME.match(rule.name):
+        raise ValueError(f"rule name {rule.name!r} is not kebab-case")
+    if rule.severity not in SEVERITIES:
+        raise ValueError(f"rule {rule.name}: severity {rule.severity!r} not in {sorted(SEVERITIES)}")
+    if any(r.name == rule.name for r in RULES):
+        raise ValueError(f"rule {rule.name} registered twice")
+    RULES.append(rule)
+
+
+def resource_rule(name: str, *, types: Iterable[str], description: str, severity: str, remediation: str,
+                  topic: str, anchors: Iterable[str] = (), config: Optional[Mapping[str, Mapping]] = None,
+                  waivable: bool = True) -> Callable[[ResourceCheck], ResourceCheck]:
+    """Registers `check(args, cfg) -> Iterable[str]` for the given resource types."""
+    def deco(fn: ResourceCheck) -> ResourceCheck:
+        _register(Rule(name=name, description=description, severity=severity, remediation=remediation,
+                       service=name.split("-")[0], topic=topic, anchors=tuple(anchors),
+                       resource_types=tuple(types), config=dict(config or {}), waivable=waivable,
+                       kind="resource", check=fn))
+        return fn
+    return deco
+
+
+def stack_rule(name: str, *, description: str, severity: str, remediation: str, topic: str,
+               anchors: Iterable[str] = (), config: Optional[Mapping[str, Mapping]] = None,
+               waivable: bool = True) -> Callable[[StackCheck], StackCheck]:
+    """Registers `check(args, cfg) -> Iterable[(urn | None, message)]` over the whole stack."""
+    def deco(fn: StackCheck) -> StackCheck:
+        _register(Rule(name=name, description=description, severity=severity, remediation=remediation,
+                       service=name.split("-")[0], topic=topic, anchors=tuple(anchors),
+                       config=dict(config or {}), waivable=waivable, kind="stack", check=fn))
+        return fn
+    return deco
+
+
+def _config(rule: Rule, given: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+    cfg = rule.defaults()
+    if given:
+        cfg.update(given)
+    return cfg
+
+
+def _resource_validate(rule: Rule):
+    types = frozenset(rule.resource_types)
+
+    def validate(args: ResourceValidationArgs, report_violation) -> None:
+        if args.resource_type not in types:
+            return
+        cfg = _config(rule, args.get_config())
+        waivers = _waivers.parse(rule, cfg)
+        waived = []
+        for message in rule.check(args, cfg):
+            hit = waivers.match(args.urn, args.name)
+            if hit is not None:
+                waived.append(hit)
+            else:
+                report_violation(message + waivers.refusal_note())
+        if waived:
+            args.not_applicable(_waivers.waived_reason(waived))
+    return validate
+
+
+def _stack_validate(rule: Rule):
+    def validate(args: StackValidationArgs, report_violation) -> None:
+        cfg = _config(rule, args.get_config())
+        waivers = _waivers.parse(rule, cfg)
+        waived = []
+        for urn, message in rule.check(args, cfg):
+            hit = waivers.match(urn, _waivers.name_of(urn)) if urn else None
+            if hit is not None:
+                waived.append(hit)
+            else:
+                report_violation(message + waivers.refusal_note(), urn)
+        if waived:
+            args.not_applicable(_waivers.waived_reason(waived))
+    return validate
+
+
+def to_policy(rule: Rule) -> Union[ResourceValidationPolicy, StackValidationPolicy]:
+    common = dict(
+        name=rule.name, description=rule.description, severity=SEVERITIES[rule.severity],
+        config_schema=PolicyConfigSchema(properties=rule.schema_properties()) if rule.schema_properties() else None,
+        framework=rule.framework(), tags=rule.tags(), remediation_steps=rule.remediation)
+    if rule.kind == "stack":
+        return StackValidationPolicy(validate=_stack_validate(rule), **common)
+    return ResourceValidationPolicy(validate=_resource_validate(rule), **common)

@@ -1,0 +1,132 @@
+"""Waivers: a reviewed, dated exception to one policy for the resources a URN or name glob picks.
+
+They live in the policy's own entry of the per-stack config file:
+`"<policy>": {"waivers": [{"resource": "orders-*", "reason": "...", "expires": "2027-01-31"}]}`.
+An expired waiver no longer applies; it is remembered here so `platform-waiver-expired`
+(a stack policy, evaluated after every resource) can report it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+import jsonschema
+
+SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Dated exceptions to this policy: resource (URN or name glob), reason, expires (YYYY-MM-DD).",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["resource", "reason", "expires"],
+        "properties": {
+            "policy": {"type": "string", "description": "Optional; must equal the policy this entry sits under."},
+            "resource": {"type": "string", "minLength": 1},
+            "reason": {"type": "string", "minLength": 10},
+            "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        },
+    },
+}
+_VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
+
+# (policy, resource) -> waiver of every expired waiver seen in this process.
+_EXPIRED: dict[tuple[str, str], "Waiver"] = {}
+_CACHE: dict[tuple[str, str], "Waivers"] = {}
+
+
+class WaiverError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Waiver:
+    policy: str
+    resource: str
+    reason: str
+    expires: dt.date
+
+    def matches(self, urn: Optional[str], name: Optional[str]) -> bool:
+        if self.resource.startswith("urn:pulumi:"):
+            return bool(urn) and fnmatch.fnmatchcase(urn, self.resource)
+        return bool(name) and fnmatch.fnmatchcase(name, self.resource)
+
+
+@dataclass(frozen=True)
+class Waivers:
+    active: tuple[Waiver, ...] = ()
+    refused: bool = False
+
+    def match(self, urn: Optional[str], name: Optional[str]) -> Optional[Waiver]:
+        return next((w for w in self.active if w.matches(urn, name)), None)
+
+    def refusal_note(self) -> str:
+        return " (a waiver is configured, but this policy cannot be waived)" if self.refused else ""
+
+
+NONE = Waivers()
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def parse(rule, cfg: Mapping[str, Any]) -> Waivers:
+    raw = cfg.get("waivers")
+    if raw is None:
+        return NONE
+    if not rule.waivable:
+        return Waivers(refused=True)
+    key = (rule.name, json.dumps(raw, sort_keys=True, default=str))
+    cached = _CACHE.get(key)
+    if cached is None:
+        cached = _CACHE[key] = _parse(rule.name, raw)
+    return cached
+
+
+def _parse(policy: str, raw: Any) -> Waivers:
+    raw = json.loads(json.dumps(raw, default=_plain))
+    errors = sorted(_VALIDATOR.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path)
+        raise WaiverError(f"policy pack config: {policy}.waivers{where}: {e.message}")
+    active = []
+    for i, w in enumerate(raw):
+        if w.get("policy", policy) != policy:
+            raise WaiverError(f"policy pack config: {policy}.waivers[{i}].policy: names {w['policy']!r}, "
+                              f"but the waiver sits under {policy!r}")
+        try:
+            expires = dt.date.fromisoformat(w["expires"])
+        except ValueError:
+            raise WaiverError(f"policy pack config: {policy}.waivers[{i}].expires: "
+                              f"{w['expires']!r} is not a calendar date") from None
+        waiver = Waiver(policy, w["resource"], w["reason"], expires)
+        if expires < today():
+            _EXPIRED[(policy, waiver.resource)] = waiver
+        else:
+            active.append(waiver)
+    return Waivers(active=tuple(active))
+
+
+def _plain(o: Any) -> Any:
+    if isinstance(o, Mapping):
+        return dict(o)
+    return list(o)
+
+
+def expired() -> list[Waiver]:
+    return sorted(_EXPIRED.values(), key=lambda w: (w.policy, w.resource))
+
+
+def waived_reason(waivers: list[Waiver]) -> str:
+    """The not-applicable reason that carries waived violations to the engine: `waived (N): ...`."""
+    unique = list(dict.fromkeys(waivers))
+    detail = "; ".join(f"{w.resource} until {w.expires.isoformat()}: {w.reason}" for w in unique)
+    return f"waived ({len(waivers)}): {detail}"
+
+
+def name_of(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]

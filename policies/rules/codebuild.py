@@ -1,0 +1,1 @@
+"""Rules for codebuild (to be written)."""

@@ -1,0 +1,1 @@
+"""Rules for codedeploy (to be written)."""

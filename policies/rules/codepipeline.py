@@ -1,0 +1,1 @@
+"""Rules for codepipeline (to be written)."""

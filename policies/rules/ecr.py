@@ -1,0 +1,1 @@
+"""Rules for ecr (to be written)."""

@@ -1,0 +1,1 @@
+"""Rules for lambda_ (to be written)."""

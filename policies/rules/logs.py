@@ -1,0 +1,1 @@
+"""Rules for logs (to be written)."""

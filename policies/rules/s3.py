@@ -1,0 +1,1 @@
+"""Rules for s3 (to be written)."""

@@ -1,0 +1,1 @@
+"""Rules for secrets (to be written)."""

@@ -1,0 +1,98 @@
+"""What a preflight run produced: the data every report format renders.
+
+`Report.to_json()` is the stable interface of DESIGN.md §5; other tools read it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low", None)
+
+
+@dataclass
+class RecordedResource:
+    """One registration as the program made it (see preflight/monitor.py)."""
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    inputs: dict[str, Any]
+    parent: Optional[str] = None
+    provider: Optional[str] = None          # provider reference "urn::id"
+    account: Optional[str] = None           # 12-digit id of the owning account, when known
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # protect, ignoreChanges, retainOnDelete, ...
+    source: Optional[tuple[str, int]] = None  # program file and line that registered it
+
+
+@dataclass
+class Violation:
+    policy: str
+    enforcement: str            # "mandatory" | "advisory"
+    severity: Optional[str]
+    urn: Optional[str]
+    resource_name: Optional[str]
+    resource_type: Optional[str]
+    message: str
+    description: str = ""
+    remediation: str = ""
+
+
+@dataclass
+class PolicyMeta:
+    name: str
+    description: str
+    severity: Optional[str]
+    enforcement: str
+    remediation: str = ""
+    tags: list[str] = field(default_factory=list)
+    framework: dict[str, str] = field(default_factory=dict)
+    kind: str = "resource"      # "resource" | "stack"
+
+
+@dataclass
+class Report:
+    stack: str
+    project: str
+    mode: str
+    policy_pack: dict[str, str]
+    resources: list[RecordedResource] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    not_applicable: list[dict[str, str]] = field(default_factory=list)
+    waived: int = 0
+    policies: list[PolicyMeta] = field(default_factory=list)
+    unanswered_invokes: list[str] = field(default_factory=list)
+    secret_config_keys: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    program_dir: str = "."
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.enforcement == "mandatory"]
+
+    @property
+    def advisory(self) -> list[Violation]:
+        return [v for v in self.violations if v.enforcement != "mandatory"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.mandatory else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "project": self.project,
+            "mode": self.mode,
+            "policy_pack": dict(self.policy_pack),
+            "resources": [{"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent,
+                           "provider": r.provider, "account": r.account} for r in self.resources],
+            "violations": [{"policy": v.policy, "enforcement": v.enforcement, "severity": v.severity,
+                            "urn": v.urn, "resource_name": v.resource_name, "resource_type": v.resource_type,
+                            "message": v.message} for v in self.violations],
+            "not_applicable": list(self.not_applicable),
+            "unanswered_invokes": list(self.unanswered_invokes),
+            "summary": {"resources": len(self.resources), "mandatory": len(self.mandatory),
+                        "advisory": len(self.advisory), "waived": self.waived},
+        }
