@@ -1,0 +1,1 @@
+"""Pure document builders: plain data in, document out. No Pulumi imports here."""
