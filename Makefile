@@ -23,7 +23,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/preflight_scale.py
 
 docs: $(VENV)/.installed
-	$(PY) -m policies.docgen
+	$(PY) scripts/gen_rule_docs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
