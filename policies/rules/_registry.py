@@ -119,10 +119,11 @@ def _resource_validate(rule: Rule):
     types = frozenset(rule.resource_types)
 
     def validate(args: ResourceValidationArgs, report_violation) -> None:
+        cfg = _config(rule, args.get_config())
+        # Parsed before the type filter, so an expired waiver is seen even where no resource matches.
+        waivers = _waivers.parse(rule, cfg)
         if args.resource_type not in types:
             return
-        cfg = _config(rule, args.get_config())
-        waivers = _waivers.parse(rule, cfg)
         waived = []
         for message in rule.check(args, cfg):
             hit = waivers.match(args.urn, args.name)
