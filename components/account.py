@@ -1,8 +1,8 @@
 """One AWS account of the platform and the explicit provider that targets it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -18,6 +18,7 @@ class AccountArgs:
     bootstrap_role: str          # role name assumed in the account
     session_name: str = "aws-cicd-platform"
     external_id: Optional[str] = None
+    tags: Mapping[str, str] = field(default_factory=dict)   # default tags of every resource (owner, environment)
 
 
 class Account(pulumi.ComponentResource):
@@ -37,7 +38,8 @@ class Account(pulumi.ComponentResource):
             assume_roles=[assume],
             # Refuses to act if the credentials resolve to any other account.
             allowed_account_ids=[args.account_id],
-            default_tags=aws.ProviderDefaultTagsArgs(tags={"platform": "aws-cicd-platform", "account": args.role}),
+            default_tags=aws.ProviderDefaultTagsArgs(
+                tags={"platform": "aws-cicd-platform", "account": args.role, **args.tags}),
             opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"id": self.id, "region": self.region})
 
