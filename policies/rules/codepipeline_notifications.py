@@ -1,0 +1,64 @@
+"""Stack rule: every pipeline has an enabled CodeStar notification rule that targets SNS."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+from ._common import as_list, as_str, get
+from ._registry import stack_rule
+
+PIPELINE = "aws:codepipeline/pipeline:Pipeline"
+NOTIFICATION_RULE = "aws:codestarnotifications/notificationRule:NotificationRule"
+
+
+def _notifies_sns(props: Any) -> bool:
+    if get(props, "status") == "DISABLED":
+        return False
+    # A target without a type is SNS (the provider's default).
+    return any(as_str(get(t, "address")) and get(t, "type") in (None, "", "SNS")
+               for t in as_list(get(props, "targets")))
+
+
+def _pipeline_name_of_arn(arn: str) -> Optional[str]:
+    parts = arn.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[2] == "codepipeline":
+        return parts[5]
+    return None
+
+
+def _covered(resources: Iterable[Any]) -> tuple[set[str], set[str]]:
+    """URNs and ARNs / names of the pipelines some SNS notification rule watches."""
+    urns: set[str] = set()
+    refs: set[str] = set()
+    for r in resources:
+        if r.resource_type != NOTIFICATION_RULE or not _notifies_sns(r.props):
+            continue
+        urns.update(dep.urn for dep in (r.property_dependencies or {}).get("resource", []))
+        ref = get(r.props, "resource")
+        if isinstance(ref, str) and ref:
+            refs.add(ref)
+            name = _pipeline_name_of_arn(ref)
+            if name:
+                refs.add(name)
+    return urns, refs
+
+
+@stack_rule(
+    "codepipeline-notifications-configured",
+    description="Every pipeline must have a CodeStar notification rule that sends its events to SNS.",
+    severity="medium",
+    remediation="Add an aws.codestarnotifications.NotificationRule with resource=pipeline.arn, the "
+                "pipeline-execution failed/succeeded and manual-approval event ids, and an SNS target.",
+    topic="observability",
+)
+def codepipeline_notifications_configured(args, cfg):
+    pipelines = [r for r in args.resources if r.resource_type == PIPELINE]
+    if not pipelines:
+        return
+    urns, refs = _covered(args.resources)
+    for p in pipelines:
+        arn = get(p.props, "arn")
+        name = get(p.props, "name")
+        if p.urn in urns or any(isinstance(ref, str) and ref in refs for ref in (arn, name)):
+            continue
+        yield (p.urn, f"pipeline \"{p.name}\" has no notification rule with an SNS target; add an "
+                      "aws.codestarnotifications.NotificationRule on its ARN that targets an SNS topic")
