@@ -1,0 +1,251 @@
+"""Typed, validated platform configuration (DESIGN.md §3).
+
+`parse(raw, stack)` is pure: the stack's config values (top-level keys without the namespace, structured
+values already decoded) in, a `PlatformConfig` out, or `ConfigError` whose text is ONE line:
+`aws-cicd-platform:services[1].port: must be 1..65535, got 70000`. `load()` reads `pulumi.Config` and runs
+before the first resource is registered, so a bad value stops the program with nothing half-created.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Optional, Union
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+
+from components import config_rules as r
+from components.config_checks import check_semantics
+
+NAMESPACE = "aws-cicd-platform"
+SCALAR_KEYS = ("prefix", "protect", "sourceConnectionArn")
+OBJECT_KEYS = ("accounts", "notifications", "build", "retention", "networks", "githubActions", "services")
+SECRET_EXTERNAL_ID = "externalId"
+
+
+class ConfigError(pulumi.RunError):
+    """A config value broke a rule. `str()` is the one-line diagnostic; RunError prints without a traceback."""
+
+    def __init__(self, path: str, rule: str, value: Any) -> None:
+        self.path, self.rule, self.value = path, rule, value
+        super().__init__(f"{NAMESPACE}:{path}: {rule}, got {show(value)}")
+
+
+def show(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True, populate_by_name=False)
+
+
+class AccountConfig(_Model):
+    id: r.AccountId
+    bootstrap_role: r.RoleName
+    region: r.Region
+    use_external_id: bool = False       # the bootstrap role demands sts:ExternalId (value: secret `externalId`)
+
+
+class Accounts(_Model):
+    tooling: AccountConfig
+    staging: AccountConfig
+    prod: AccountConfig
+
+
+class Notifications(_Model):
+    emails: list[r.Email] = []
+    sns_topic_arns: list[r.SnsTopicArn] = []
+
+
+class BuildDefaults(_Model):
+    compute_type: Annotated[str, r.one_of(r.COMPUTE_TYPES)] = "BUILD_GENERAL1_SMALL"
+    image: r.CodeBuildImage = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
+    cache_mode: Annotated[str, r.one_of(("local", "s3"))] = "local"
+    timeout_minutes: Annotated[int, r.rule(lambda m: 5 <= m <= 480, "must be 5..480")] = 30
+
+
+class Retention(_Model):
+    log_days: r.LogRetention = 30
+    untagged_image_days: Annotated[int, r.rule(lambda d: 1 <= d <= 365, "must be 1..365")] = 7
+    images_to_keep: Annotated[int, r.rule(lambda n: 1 <= n <= 1000, "must be 1..1000")] = 30
+    max_image_age_days: Annotated[int, r.rule(lambda d: 7 <= d <= 3650, "must be 7..3650")] = 365
+
+
+_TwoSubnets = r.rule(lambda ids: len(ids) >= 2 and len(set(ids)) == len(ids),
+                     "must list at least 2 distinct subnets (two availability zones)")
+
+
+class Network(_Model):
+    vpc_id: r.VpcId
+    public_subnet_ids: Annotated[list[r.SubnetId], _TwoSubnets]
+    private_subnet_ids: Annotated[list[r.SubnetId], _TwoSubnets]
+
+
+class Networks(_Model):
+    staging: Network
+    prod: Network
+
+
+class GitHubActions(_Model):
+    repository: r.GitHubRepo
+    production_environment: Annotated[str, r.pattern(r"[A-Za-z0-9._-]{1,255}", "must be a GitHub environment name")] \
+        = "production"
+    staging_branch: r.Branch = "main"
+
+
+class _ServiceBase(_Model):
+    name: r.DnsName
+    repository: r.GitHubRepo
+    branch: r.Branch = "main"
+    test_command: r.ShellCommand = "make test"
+    parameter_store: dict[r.EnvName, r.SsmParameterName] = {}
+    secrets_manager: dict[r.EnvName, r.SecretRef] = {}
+
+
+class EcsServiceConfig(_ServiceBase):
+    kind: Literal["ecs"]
+    port: r.Port = 8080
+    health_check_path: r.HealthCheckPath = "/healthz"
+    cpu: Annotated[int, r.one_of(tuple(r.FARGATE_MEMORY), "a Fargate cpu size:")] = 256
+    memory: int = 512
+    desired_count: r.PositiveCount = 2
+    strategy: Annotated[str, r.one_of(("codedeploy", "ecs-blue-green", "ecs-canary", "ecs-linear"))] = "codedeploy"
+    image_tag: r.CommitSha
+    integration_test_command: r.ShellCommand = 'curl --fail --silent --show-error "$TEST_URL$HEALTH_CHECK_PATH"'
+
+
+class LambdaServiceConfig(_ServiceBase):
+    kind: Literal["lambda"]
+    runtime: Optional[Annotated[str, r.one_of(r.LAMBDA_RUNTIMES, "a supported runtime:")]] = None
+    handler: Optional[r.LambdaHandler] = None
+    image: Optional[r.ImageDigestUri] = None
+    memory: Annotated[int, r.rule(lambda m: 128 <= m <= 10240, "must be 128..10240")] = 256
+    timeout: Annotated[int, r.rule(lambda t: 1 <= t <= 900, "must be 1..900")] = 30
+    strategy: Annotated[str, r.one_of(("canary", "linear", "all-at-once"))] = "canary"
+    integration_test_command: r.ShellCommand = "make integration-test"
+
+    @property
+    def builds_image(self) -> bool:
+        return self.image is not None
+
+
+ServiceConfig = Annotated[Union[EcsServiceConfig, LambdaServiceConfig], Field(discriminator="kind")]
+
+
+class PlatformConfig(_Model):
+    prefix: Annotated[str, r.pattern(r"[a-z][a-z0-9]{0,11}", "must be 1-12 lowercase letters/digits")] = "cicd"
+    protect: bool = False
+    accounts: Accounts
+    source_connection_arn: r.ConnectionArn
+    notifications: Notifications
+    build: BuildDefaults = BuildDefaults()
+    retention: Retention = Retention()
+    networks: Networks
+    github_actions: GitHubActions
+    services: Annotated[list[ServiceConfig], r.rule(lambda s: len(s) >= 1, "must list at least one service")]
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    platform: PlatformConfig
+    stack: str
+    external_id: Optional[pulumi.Output[str]] = None     # secret; only when an account demands it
+
+
+# ---------------------------------------------------------------- parse (pure)
+
+_MESSAGES = {
+    "missing": "is required", "extra_forbidden": "is not a known key", "int_parsing": "must be an integer",
+    "int_type": "must be an integer", "int_from_float": "must be an integer", "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false", "string_type": "must be a string", "list_type": "must be a list",
+    "dict_type": "must be an object", "model_type": "must be an object", "model_attributes_type": "must be an object",
+    "union_tag_invalid": "must be one of ecs, lambda", "union_tag_not_found": "must be one of ecs, lambda",
+}
+
+
+def _path(loc: tuple, raw: Any, error_type: str) -> str:
+    """Key path in the user's own spelling; skips discriminator tags pydantic inserts into `loc`."""
+    parts, node = [], raw
+    for i, item in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, list) and isinstance(item, int):
+            parts.append(f"[{item}]")
+            node = node[item] if item < len(node) else None
+        elif isinstance(node, dict) and (item in node or last):
+            parts.append(f".{item}")
+            node = node.get(item)
+        # else: a union tag such as "ecs", not a key of the user's data
+    if error_type in ("union_tag_invalid", "union_tag_not_found"):
+        parts.append(".kind")
+    return "".join(parts).lstrip(".")
+
+
+def _first_error(exc: ValidationError, raw: dict) -> ConfigError:
+    err = exc.errors(include_url=False)[0]
+    kind = err["type"]
+    if kind == "value_error":
+        rule = str(err["ctx"]["error"])
+    elif kind == "literal_error":
+        rule = f"must be {err['ctx']['expected']}"
+    elif kind == "too_short":
+        rule = f"must have at least {err['ctx']['min_length']} item(s)"
+    else:
+        rule = _MESSAGES.get(kind, err["msg"][0].lower() + err["msg"][1:])
+    value = None if kind == "missing" else err.get("input")
+    if kind in ("union_tag_invalid", "union_tag_not_found") and isinstance(value, dict):
+        value = value.get("kind")
+    return ConfigError(_path(tuple(err["loc"]), raw, kind), rule, value)
+
+
+def parse(raw: dict[str, Any], stack: str) -> PlatformConfig:
+    """Validate the stack's config; raise ConfigError (one line) for the first broken rule."""
+    try:
+        config = PlatformConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise _first_error(exc, raw) from None
+    problem = check_semantics(config, stack)
+    if problem:
+        raise ConfigError(*problem)
+    return config
+
+
+# ---------------------------------------------------------------- load (reads pulumi.Config)
+
+def read_raw(cfg: pulumi.Config) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for key in SCALAR_KEYS:
+        if (value := cfg.get(key)) is not None:
+            raw[key] = value
+    for key in OBJECT_KEYS:
+        try:
+            value = cfg.get_object(key)
+        except (ValueError, pulumi.ConfigTypeError):
+            raise ConfigError(key, "must be a YAML object or list", cfg.get(key)) from None
+        if value is not None:
+            raw[key] = value
+    return raw
+
+
+def load(stack: Optional[str] = None) -> LoadedConfig:
+    """Read and validate the whole config before any resource exists."""
+    cfg = pulumi.Config(NAMESPACE)
+    stack = stack or pulumi.get_stack()
+    platform = parse(read_raw(cfg), stack)
+    external_id = None
+    needing = [role for role in ("tooling", "staging", "prod") if getattr(platform.accounts, role).use_external_id]
+    if needing:
+        # Pulumi.yaml declares the key with an empty default (a declared key without one would be required in
+        # every stack), so "missing" means empty; the value itself is only ever handled as a secret Output.
+        if not cfg.get(SECRET_EXTERNAL_ID):
+            raise ConfigError(SECRET_EXTERNAL_ID, f"is required (set it with --secret) because "
+                              f"accounts.{needing[0]}.useExternalId is true", None)
+        external_id = cfg.require_secret(SECRET_EXTERNAL_ID)
+    return LoadedConfig(platform=platform, stack=stack, external_id=external_id)

@@ -1,0 +1,83 @@
+"""Rules that span several config values (run after the per-field rules).
+
+Each check returns `(path, rule, value)` for the first problem, or None. Order is fixed, so the reported
+error is deterministic.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
+
+from components import config_rules as r
+
+if TYPE_CHECKING:
+    from components.config import PlatformConfig
+
+Problem = tuple[str, str, Any]
+PROD_STACKS = ("prod",)
+
+
+def _accounts(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
+    accounts = config.accounts
+    for role in ("staging", "prod"):
+        region = getattr(accounts, role).region
+        if region != accounts.tooling.region:
+            yield (f"accounts.{role}.region", f"must equal the tooling region {accounts.tooling.region} "
+                   "(a cross-region pipeline needs an artifact store per region)", region)
+    if stack in PROD_STACKS:
+        if accounts.staging.id == accounts.tooling.id:
+            yield ("accounts.staging.id", "must differ from accounts.tooling.id in the prod stack "
+                   "(three distinct accounts)", accounts.staging.id)
+        if accounts.prod.id in (accounts.tooling.id, accounts.staging.id):
+            yield ("accounts.prod.id", "must differ from the tooling and staging accounts in the prod stack "
+                   "(three distinct accounts)", accounts.prod.id)
+
+
+def _stack_policy(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
+    if stack in PROD_STACKS and not config.protect:
+        yield ("protect", "must be true in the prod stack (stateful resources are protected)", config.protect)
+    connection_account = config.source_connection_arn.split(":")[4]
+    if connection_account != config.accounts.tooling.id:
+        yield ("sourceConnectionArn", f"must be a connection in the tooling account {config.accounts.tooling.id}",
+               config.source_connection_arn)
+    if not config.notifications.emails and not config.notifications.sns_topic_arns:
+        yield ("notifications", "must name at least one email or SNS topic ARN", {})
+
+
+def _services(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for i, service in enumerate(config.services):
+        at = f"services[{i}]"
+        if service.name in seen:
+            yield (f"{at}.name", f"must be unique (already used by services[{seen[service.name]}])", service.name)
+        seen.setdefault(service.name, i)
+        yield from _kind_rules(service, at, stack)
+        for name in set(service.parameter_store) & set(service.secrets_manager):
+            yield (f"{at}.secretsManager.{name}", "must not also be set in parameterStore", name)
+
+
+def _kind_rules(service: Any, at: str, stack: str) -> Iterator[Problem]:
+    if service.kind == "ecs":
+        allowed = r.FARGATE_MEMORY[service.cpu]
+        if service.memory not in allowed:
+            yield (f"{at}.memory", f"must be a Fargate memory size for cpu {service.cpu} "
+                   f"({allowed[0]}..{allowed[-1]} in steps of {allowed[1] - allowed[0]})", service.memory)
+        return
+    if service.image is None:
+        for field in ("runtime", "handler"):
+            if getattr(service, field) is None:
+                yield (f"{at}.{field}", "is required for a zip function (or set image to a digest-pinned URI)", None)
+    elif service.runtime is not None or service.handler is not None:
+        yield (f"{at}.image", "must not be combined with runtime/handler (an image function has neither)",
+               service.image)
+    if stack in PROD_STACKS and service.strategy == "all-at-once":
+        yield (f"{at}.strategy", "must be canary or linear in the prod stack", service.strategy)
+
+
+CHECKS: tuple[Callable[["PlatformConfig", str], Iterator[Problem]], ...] = (_accounts, _stack_policy, _services)
+
+
+def check_semantics(config: "PlatformConfig", stack: str) -> Optional[Problem]:
+    for check in CHECKS:
+        for problem in check(config, stack):
+            return problem
+    return None

@@ -1,0 +1,48 @@
+"""Notifications: the KMS-encrypted SNS topic that carries pipeline events and approval requests."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from components.account import TYPE_PREFIX, Account
+from components.documents import iam
+from components.documents.pipeline_policies import notification_key_policy, notification_topic_policy
+
+
+@dataclass(frozen=True)
+class NotificationsArgs:
+    account: Account                  # tooling
+    prefix: str
+    emails: Sequence[str]
+    admin_role_arn: str
+    protect: bool
+
+
+class Notifications(pulumi.ComponentResource):
+    def __init__(self, name: str, args: NotificationsArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__(f"{TYPE_PREFIX}:Notifications", name, None, opts)
+        self._args = args
+        account = args.account
+        self.key = aws.kms.Key(f"{name}-key", description=f"{args.prefix} pipeline notifications",
+                               enable_key_rotation=True, deletion_window_in_days=30 if args.protect else 7,
+                               opts=account.opts(self, protect=args.protect, retain_on_delete=args.protect))
+        self.topic = aws.sns.Topic(f"{name}-topic", name=f"{args.prefix}-tooling-pipeline-events",
+                                   kms_master_key_id=self.key.arn, opts=account.opts(self))
+        aws.sns.TopicPolicy(f"{name}-topic-policy", arn=self.topic.arn, policy=self.topic.arn.apply(
+            lambda arn: iam.to_json(notification_topic_policy(arn, account.id))), opts=account.opts(self))
+        for i, email in enumerate(args.emails):
+            aws.sns.TopicSubscription(f"{name}-email-{i}", topic=self.topic.arn, protocol="email", endpoint=email,
+                                      opts=account.opts(self))
+        self.topic_arn = self.topic.arn
+        self.key_arn = self.key.arn
+        self.register_outputs({"topic_arn": self.topic_arn})
+
+    def allow_publishers(self, role_arns: Sequence[pulumi.Input[str]]) -> None:
+        """Key policy once the pipeline roles exist (manual approvals publish with the pipeline role)."""
+        policy = pulumi.Output.all(*role_arns).apply(lambda arns: iam.to_json(
+            notification_key_policy(self._args.admin_role_arn, self._args.account.region, arns)))
+        aws.kms.KeyPolicy(f"{self._name}-key-policy", key_id=self.key.id, policy=policy,
+                          opts=self._args.account.opts(self))

@@ -1,0 +1,169 @@
+"""Config validation: one line naming key path, rule and value; nothing registered when it fails."""
+from __future__ import annotations
+
+import copy
+import re
+
+import pulumi
+import pytest
+import yaml
+
+from components.config import ConfigError, parse
+from tests.components.harness import ROOT, run_program
+
+LINE = re.compile(r"^aws-cicd-platform:[\w.\[\]-]+: .+, got .+$")
+
+
+def raw(stack: str) -> dict:
+    config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+    return {k.split(":", 1)[1]: v for k, v in config.items()}
+
+
+def error_for(stack: str, mutate) -> str:
+    data = copy.deepcopy(raw(stack))
+    mutate(data)
+    with pytest.raises(ConfigError) as info:
+        parse(data, stack)
+    message = str(info.value)
+    assert LINE.match(message) and "\n" not in message, message
+    assert isinstance(info.value, pulumi.RunError)    # the CLI prints it without a traceback
+    return message
+
+
+def test_both_stacks_parse():
+    prod, dev = parse(raw("prod"), "prod"), parse(raw("dev"), "dev")
+    assert [s.name for s in prod.services] == ["orders", "payments", "catalog", "notifier"]
+    assert {s.strategy for s in prod.services} == {"codedeploy", "ecs-canary", "ecs-blue-green", "canary"}
+    assert [s.kind for s in dev.services] == ["ecs", "lambda"] and dev.retention.log_days == 7
+
+
+def _set(path: str, value):
+    def mutate(data):
+        node, keys = data, re.findall(r"[^.\[\]]+", path)
+        for key in keys[:-1]:
+            node = node[int(key)] if key.isdigit() else node[key]
+        last = keys[-1]
+        if value is _DELETE:
+            del node[last]
+        elif last.isdigit():
+            node[int(last)] = value
+        else:
+            node[last] = value
+    return mutate
+
+
+_DELETE = object()
+
+CASES = [
+    # ports
+    ("prod", "services.1.port", 70000, "aws-cicd-platform:services[1].port: must be 1..65535, got 70000"),
+    ("prod", "services.0.port", 0, "aws-cicd-platform:services[0].port: must be 1..65535, got 0"),
+    ("prod", "services.0.port", "http", "aws-cicd-platform:services[0].port: must be an integer, got \"http\""),
+    # account ids
+    ("prod", "accounts.prod.id", "33333333333",
+     'aws-cicd-platform:accounts.prod.id: must be 12 digits, got "33333333333"'),
+    ("prod", "accounts.tooling.id", "11111111111a",
+     'aws-cicd-platform:accounts.tooling.id: must be 12 digits, got "11111111111a"'),
+    ("dev", "accounts.staging.id", _DELETE, "aws-cicd-platform:accounts.staging.id: is required, got nothing"),
+    # service names
+    ("prod", "services.2.name", "Catalog_API",
+     'aws-cicd-platform:services[2].name: must be DNS-safe (lowercase letters, digits, inner hyphens, 1-24 chars), '
+     'got "Catalog_API"'),
+    ("prod", "services.2.name", "orders",
+     'aws-cicd-platform:services[2].name: must be unique (already used by services[0]), got "orders"'),
+    ("dev", "services.1.name", "-events",
+     'aws-cicd-platform:services[1].name: must be DNS-safe (lowercase letters, digits, inner hyphens, 1-24 chars), '
+     'got "-events"'),
+    # kinds, sizes, strategies
+    ("prod", "services.3.kind", "ec2", 'aws-cicd-platform:services[3].kind: must be one of ecs, lambda, got "ec2"'),
+    ("prod", "services.0.memory", 512,
+     "aws-cicd-platform:services[0].memory: must be a Fargate memory size for cpu 512 (1024..4096 in steps of "
+     "1024), got 512"),
+    ("prod", "services.0.cpu", 300,
+     "aws-cicd-platform:services[0].cpu: must be a Fargate cpu size: 256, 512, 1024, 2048, 4096, 8192, 16384, got 300"),
+    ("prod", "services.3.strategy", "all-at-once",
+     'aws-cicd-platform:services[3].strategy: must be canary or linear in the prod stack, got "all-at-once"'),
+    ("prod", "services.1.imageTag", "latest",
+     'aws-cicd-platform:services[1].imageTag: must be a git commit SHA (7-40 hex chars), never a moving tag, '
+     'got "latest"'),
+    ("dev", "services.1.runtime", _DELETE,
+     "aws-cicd-platform:services[1].runtime: is required for a zip function (or set image to a digest-pinned URI), "
+     "got nothing"),
+    ("dev", "services.0.bogus", 1, "aws-cicd-platform:services[0].bogus: is not a known key, got 1"),
+    # prod needs three distinct accounts, protection
+    ("prod", "accounts.prod.id", "111111111111",
+     'aws-cicd-platform:accounts.prod.id: must differ from the tooling and staging accounts in the prod stack '
+     '(three distinct accounts), got "111111111111"'),
+    ("prod", "accounts.staging.id", "111111111111",
+     'aws-cicd-platform:accounts.staging.id: must differ from accounts.tooling.id in the prod stack (three distinct '
+     'accounts), got "111111111111"'),
+    ("prod", "protect", False,
+     "aws-cicd-platform:protect: must be true in the prod stack (stateful resources are protected), got false"),
+    # everything else
+    ("prod", "build.computeType", "BUILD_GENERAL2_HUGE",
+     'aws-cicd-platform:build.computeType: must be one of BUILD_GENERAL1_SMALL, BUILD_GENERAL1_MEDIUM, '
+     'BUILD_GENERAL1_LARGE, got "BUILD_GENERAL2_HUGE"'),
+    ("prod", "networks.prod.privateSubnetIds", ["subnet-03333333333333a02"],
+     'aws-cicd-platform:networks.prod.privateSubnetIds: must list at least 2 distinct subnets (two availability '
+     'zones), got ["subnet-03333333333333a02"]'),
+    ("prod", "networks.staging.vpcId", "vpc-xyz",
+     'aws-cicd-platform:networks.staging.vpcId: must look like "vpc-0123abcd", got "vpc-xyz"'),
+    ("prod", "retention.logDays", 10,
+     "aws-cicd-platform:retention.logDays: must be a CloudWatch retention period: 1, 3, 5, 7, 14, 30, 60, 90, 120, "
+     "150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653, got 10"),
+    ("prod", "githubActions.repository", "example-org",
+     'aws-cicd-platform:githubActions.repository: must be "org/repo", got "example-org"'),
+    ("prod", "sourceConnectionArn", "arn:aws:codestar-connections:us-east-1:222222222222:connection/"
+     "7d6c5b4a-3e2f-4a1b-8c9d-0e1f2a3b4c5d",
+     'aws-cicd-platform:sourceConnectionArn: must be a connection in the tooling account 111111111111, got '
+     '"arn:aws:codestar-connections:us-east-1:222222222222:connection/7d6c5b4a-3e2f-4a1b-8c9d-0e1f2a3b4c5d"'),
+    ("prod", "accounts.prod.region", "eu-west-1",
+     'aws-cicd-platform:accounts.prod.region: must equal the tooling region us-east-1 (a cross-region pipeline '
+     'needs an artifact store per region), got "eu-west-1"'),
+    ("prod", "services.0.secretsManager", {"db-password": "x"},
+     'aws-cicd-platform:services[0].secretsManager.db-password: must be an UPPER_SNAKE environment variable name, '
+     'got "db-password"'),
+]
+
+
+@pytest.mark.parametrize("stack,path,value,expected", CASES, ids=[f"{c[1]}={c[2]!r}" for c in CASES])
+def test_bad_value_reports_one_line(stack, path, value, expected):
+    assert error_for(stack, _set(path, value)) == expected
+
+
+def test_first_error_is_deterministic():
+    def two_errors(data):
+        data["services"][1]["port"] = 70000
+        data["accounts"]["prod"]["id"] = "1"
+    assert error_for("prod", two_errors) == error_for("prod", two_errors)
+    assert error_for("prod", two_errors).startswith("aws-cicd-platform:accounts.prod.id:")
+
+
+@pytest.mark.parametrize("overrides,expected", [
+    ({"services": [{**raw("prod")["services"][0], "port": 70000}]},
+     "aws-cicd-platform:services[0].port: must be 1..65535, got 70000"),
+    ({"accounts": {**raw("prod")["accounts"], "prod": {**raw("prod")["accounts"]["tooling"]}}},
+     'aws-cicd-platform:accounts.prod.id: must differ from the tooling and staging accounts in the prod stack '
+     '(three distinct accounts), got "111111111111"'),
+    ({"services": "not a list"}, 'aws-cicd-platform:services: must be a YAML object or list, got "not a list"'),
+])
+def test_program_stops_before_any_resource(overrides, expected):
+    rec = run_program("prod", overrides, expect_error=True)
+    assert str(rec.error) == expected
+    assert rec.resources == []
+
+
+def test_external_id_is_required_as_secret_and_stays_secret():
+    accounts = raw("dev")["accounts"]
+    accounts["prod"] = {**accounts["prod"], "useExternalId": True}
+    rec = run_program("dev", {"accounts": accounts}, expect_error=True)
+    assert str(rec.error) == ("aws-cicd-platform:externalId: is required (set it with --secret) because "
+                              "accounts.prod.useExternalId is true, got nothing")
+    assert rec.resources == []
+    rec = run_program("dev", {"accounts": accounts, "externalId": "ext-1234"},
+                      secret_keys=["aws-cicd-platform:externalId"])
+    providers = {p.name: p.inputs["assumeRoles"] for p in rec.of_type("pulumi:providers:aws")}
+    # Sent to the engine wrapped as a secret (the SDK's secret signature), never as a plain string.
+    assert providers["prod-provider"]["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
+    assert '"externalId": "ext-1234"' in providers["prod-provider"]["value"]
+    assert isinstance(providers["staging-provider"], str) and "externalId" not in providers["staging-provider"]
