@@ -1,0 +1,169 @@
+"""Runs a Pulumi Python program in this process under the recording mock monitor.
+
+The program sees what the CLI's language host would give it: its directory as cwd and
+first on sys.path, its config in PULUMI_CONFIG, a fresh root stack, a new event loop.
+Its own modules are imported fresh and removed afterwards, so programs that share module
+names (`components`) can run one after another in one process.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import runpy
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+import pulumi
+from pulumi.runtime import config as pulumi_config
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_pulumi_func
+
+from preflight.mocks import PreflightMocks
+from preflight.monitor import RecordingMonitor, _is_program_file
+from preflight.project import Project
+
+ORGANIZATION = "organization"
+
+
+class ProgramError(Exception):
+    """The program failed; `location` is the program file and line that raised, when known."""
+
+    def __init__(self, message: str, location: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        where = f" at {self.location}" if self.location else ""
+        return f"program error{where}: {self.message}"
+
+
+@dataclass
+class ProgramRun:
+    monitor: RecordingMonitor
+    mocks: PreflightMocks
+
+
+def run_program(project: Project, mode: str) -> ProgramRun:
+    mocks = PreflightMocks(mode, project.namespace("aws"))
+    monitor = RecordingMonitor(mocks, project.directory, default_provider_inputs=project.namespace)
+
+    def provider_inputs(ref: str):
+        reg = monitor.provider_registration(ref)
+        return reg.inputs if reg is not None else None
+
+    mocks.provider_inputs = provider_inputs
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        with _cli_environment(project, mode), _isolated_imports(project.directory), \
+                contextlib.redirect_stdout(sys.stderr):
+            pulumi_settings.ROOT.set(None)
+            pulumi_config.set_all_config(dict(project.config), list(project.secret_keys))
+            pulumi_mocks.set_mocks(mocks, project=project.name, stack=project.stack, preview=mode == "preview",
+                                   monitor=monitor, organization=ORGANIZATION)
+            main = str(project.main)
+            try:
+                loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(main, run_name="__main__")))
+            except (KeyboardInterrupt, ProgramError):
+                raise
+            except SystemExit as e:
+                if e.code not in (None, 0):
+                    raise _program_error(e, project.directory) from None
+            except BaseException as e:  # noqa: BLE001 - any program failure becomes one message
+                raise _program_error(e, project.directory) from None
+    finally:
+        _close_loop(loop)
+        pulumi_settings.ROOT.set(None)
+    return ProgramRun(monitor=monitor, mocks=mocks)
+
+
+def _program_error(exc: BaseException, program_dir: Path) -> ProgramError:
+    location = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename).resolve()
+        if _is_program_file(path, program_dir) and not path.relative_to(program_dir).parts[0] == "preflight":
+            location = f"{path.relative_to(program_dir).as_posix()}:{frame.lineno}"
+    if isinstance(exc, SystemExit):
+        message = str(exc.code)
+    elif isinstance(exc, pulumi.RunError):
+        message = str(exc)
+    else:
+        text = str(exc)
+        message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return ProgramError(message.strip(), location)
+
+
+@contextlib.contextmanager
+def _cli_environment(project: Project, mode: str) -> Iterator[None]:
+    """The environment and process state the language host sets up for a program."""
+    env = {
+        "PULUMI_PROJECT": project.name, "PULUMI_STACK": project.stack, "PULUMI_ORGANIZATION": ORGANIZATION,
+        "PULUMI_DRY_RUN": "true" if mode == "preview" else "false",
+        "PULUMI_CONFIG": json.dumps(project.config), "PULUMI_CONFIG_SECRET_KEYS": json.dumps(project.secret_keys),
+        "PULUMI_ROOT_DIRECTORY": str(project.directory),
+    }
+    saved_env = {k: os.environ.get(k) for k in env}
+    saved_cwd, saved_path, saved_argv = os.getcwd(), list(sys.path), list(sys.argv)
+    os.environ.update(env)
+    os.chdir(project.directory)
+    sys.path.insert(0, str(project.main.parent))
+    sys.argv = [str(project.main)]
+    try:
+        yield
+    finally:
+        for key, value in saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        sys.argv = saved_argv
+
+
+def _top_level_names(directory: Path) -> set[str]:
+    names = set()
+    for entry in directory.iterdir():
+        if entry.suffix == ".py":
+            names.add(entry.stem)
+        elif entry.is_dir() and entry.name.isidentifier():
+            names.add(entry.name)
+    return names - {"preflight", "__main__"}
+
+
+@contextlib.contextmanager
+def _isolated_imports(program_dir: Path) -> Iterator[None]:
+    names = _top_level_names(program_dir)
+
+    def owned(mod_name: str) -> bool:
+        return mod_name.split(".")[0] in names
+
+    stashed = {k: v for k, v in sys.modules.items() if owned(k)}
+    for key in stashed:
+        del sys.modules[key]
+    try:
+        yield
+    finally:
+        for key in [k for k in sys.modules if owned(k)]:
+            del sys.modules[key]
+        sys.modules.update(stashed)
+
+
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    with contextlib.suppress(BaseException):
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+    asyncio.set_event_loop(None)

@@ -1,0 +1,191 @@
+"""One preflight run: project → program under mocks → policy pack over gRPC → Report."""
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import yaml
+
+from preflight import pack_config, project as project_mod
+from preflight.analyzer import Diagnostic, Options, PackError, PolicyPackClient, Provider, Resource, policy_infos
+from preflight.model import PolicyMeta, RecordedResource, Report, Violation
+from preflight.monitor import ROOT_STACK_TYPE, Registration
+from preflight.program import ProgramError, ProgramRun, run_program
+
+START_TIMEOUT_ENV = "PREFLIGHT_PACK_START_TIMEOUT"
+PID_FILE_ENV = "PREFLIGHT_PACK_PID_FILE"
+DEFAULT_START_TIMEOUT = 30.0
+_WAIVED = re.compile(r"^waived \((\d+)\)")
+
+# pid of the policy pack process of the most recent run (tests check it is gone).
+last_pack_pid: Optional[int] = None
+
+
+class _TrackedPackClient(PolicyPackClient):
+    """Publishes the pack's pid as soon as the process exists, also when it never gets a port."""
+
+    def _read_port(self, timeout: float) -> int:
+        global last_pack_pid
+        last_pack_pid = self.proc.pid
+        _write_pid(self.proc.pid)
+        return super()._read_port(timeout)
+
+
+class PreflightError(Exception):
+    """The program, its config or the pack could not run (exit 2); str() is one line for the user."""
+
+
+@dataclass
+class RunOptions:
+    program: Path
+    stack: str = "dev"
+    policy_pack: Optional[Path] = None
+    policy_pack_config: Optional[Path] = None
+    mode: str = "preview"
+
+    @property
+    def pack_dir(self) -> Path:
+        return (self.policy_pack or self.program / "policies").resolve()
+
+
+def run(opts: RunOptions) -> Report:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    try:
+        project = project_mod.load(opts.program, opts.stack)
+        given_config = pack_config.load(opts.policy_pack_config)
+    except (project_mod.ProjectError, pack_config.PackConfigError) as e:
+        raise PreflightError(str(e)) from None
+    if not (opts.pack_dir / "__main__.py").exists():
+        raise PreflightError(f"policy pack not found: {opts.pack_dir / '__main__.py'} does not exist")
+    timings["load"], clock = time.perf_counter() - clock, time.perf_counter()
+    try:
+        program = run_program(project, opts.mode)
+    except ProgramError as e:
+        raise PreflightError(str(e)) from None
+    timings["program"], clock = time.perf_counter() - clock, time.perf_counter()
+    registrations = list(program.monitor.registrations.values())
+    try:
+        report = _analyze(opts, project, program, registrations, given_config, timings, clock)
+    except (PackError, pack_config.PackConfigError) as e:
+        raise PreflightError(str(e)) from None
+    report.timings = timings
+    return report
+
+
+def _start_timeout() -> float:
+    raw = os.environ.get(START_TIMEOUT_ENV)
+    try:
+        return float(raw) if raw else DEFAULT_START_TIMEOUT
+    except ValueError:
+        raise PreflightError(f"{START_TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
+
+
+def _analyze(opts: RunOptions, project, program: ProgramRun, registrations: list[Registration],
+             given_config: dict, timings: dict[str, float], clock: float) -> Report:
+    by_urn = {r.urn: r for r in registrations}
+    with _TrackedPackClient(opts.pack_dir, start_timeout=_start_timeout()) as client:
+        timings["pack_start"], clock = time.perf_counter() - clock, time.perf_counter()
+        info = client.info()
+        policies = policy_infos(info)
+        config = pack_config.reconcile(policies, given_config)
+        client.configure(config)
+        client.configure_stack(stack=project.stack, project=project.name, dry_run=opts.mode == "preview",
+                               config=project.config, secret_keys=project.secret_keys,
+                               tags={"pulumi:project": project.name, "pulumi:runtime": "python",
+                                     "pulumi:description": project.description})
+        diagnostics: list[Diagnostic] = []
+        not_applicable: list[tuple[str, str]] = []
+        for reg in registrations:
+            if reg.custom:
+                result = client.analyze(_resource(reg, by_urn, outputs=False))
+                diagnostics += result.diagnostics
+                not_applicable += result.not_applicable
+        result = client.analyze_stack([_resource(r, by_urn, outputs=True) for r in registrations])
+        diagnostics += result.diagnostics
+        not_applicable += result.not_applicable
+    timings["analysis"] = time.perf_counter() - clock
+    metas = [_policy_meta(p, config) for p in policies]
+    return Report(
+        stack=project.stack, project=project.name, mode=opts.mode,
+        policy_pack={"name": info.name, "version": _pack_version(opts.pack_dir) or info.version},
+        resources=[_recorded(r, program) for r in registrations if r.type != ROOT_STACK_TYPE],
+        violations=[_violation(d, by_urn, metas) for d in diagnostics],
+        not_applicable=[{"policy": p, "reason": reason} for p, reason in not_applicable],
+        waived=sum(int(m.group(1)) for _, reason in not_applicable if (m := _WAIVED.match(reason))),
+        policies=metas, unanswered_invokes=list(program.mocks.unanswered),
+        secret_config_keys=list(project.secret_keys), program_dir=str(project.directory))
+
+
+def _write_pid(pid: int) -> None:
+    path = os.environ.get(PID_FILE_ENV)
+    if path:
+        Path(path).write_text(f"{pid}\n")
+
+
+def _pack_version(pack_dir: Path) -> Optional[str]:
+    """The CLI takes the version from PulumiPolicy.yaml; the Python SDK always answers 0.0.1."""
+    try:
+        meta = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return None
+    version = meta.get("version") if isinstance(meta, dict) else None
+    return str(version) if version is not None else None
+
+
+def _resource(reg: Registration, by_urn: dict[str, Registration], *, outputs: bool) -> Resource:
+    opts = reg.options
+    provider = None
+    if reg.provider:
+        prov = by_urn.get(reg.provider.rsplit("::", 1)[0])
+        if prov is not None:
+            provider = Provider(type=prov.type, urn=prov.urn, name=prov.name, properties=prov.inputs)
+    return Resource(
+        type=reg.type, name=reg.name, urn=reg.urn,
+        properties=reg.outputs if outputs else reg.inputs,
+        options=Options(protect=bool(opts.get("protect")), ignore_changes=opts.get("ignoreChanges", ()),
+                        delete_before_replace=opts.get("deleteBeforeReplace"), aliases=opts.get("aliases", ()),
+                        additional_secret_outputs=opts.get("additionalSecretOutputs", ()), parent=reg.parent,
+                        custom_timeouts=opts.get("customTimeouts")),
+        provider=provider, parent=reg.parent, dependencies=reg.dependencies,
+        property_dependencies=reg.property_dependencies)
+
+
+def _recorded(reg: Registration, program: ProgramRun) -> RecordedResource:
+    account = None
+    if reg.custom:
+        ref = f"{reg.urn}::{reg.id}" if reg.is_provider else reg.provider
+        account = program.mocks.place(ref).account
+    return RecordedResource(
+        urn=reg.urn, type=reg.type, name=reg.name, custom=reg.custom, inputs=reg.inputs,
+        parent=reg.parent or None, provider=reg.provider or None, account=account,
+        dependencies=list(reg.dependencies), property_dependencies=dict(reg.property_dependencies),
+        options=dict(reg.options), source=reg.source)
+
+
+def _policy_meta(info: dict[str, Any], config: dict[str, dict]) -> PolicyMeta:
+    framework = info.get("framework") or {}
+    return PolicyMeta(
+        name=info["name"], description=info.get("description", ""), severity=info.get("severity"),
+        enforcement=(config.get(info["name"]) or {}).get("enforcementLevel") or info.get("enforcementLevel"),
+        remediation=info.get("remediation_steps", ""), tags=list(info.get("tags") or []),
+        framework={k: str(v) for k, v in framework.items()},
+        kind="stack" if "STACK" in str(info.get("policy_type", "")) else "resource")
+
+
+def _violation(d: Diagnostic, by_urn: dict[str, Registration], metas: Iterable[PolicyMeta]) -> Violation:
+    meta = next((m for m in metas if m.name == d.policy), None)
+    reg = by_urn.get(d.urn) if d.urn else None
+    name = reg.name if reg else (d.urn.rsplit("::", 1)[-1] if d.urn else None)
+    rtype = reg.type if reg else (d.urn.split("::")[2].split("$")[-1] if d.urn else None)
+    # The policy SDK sends "<description>\n<message>"; the CLI shows the two apart, and so do we.
+    message = d.message
+    if d.description and message.startswith(d.description + "\n"):
+        message = message[len(d.description) + 1:]
+    return Violation(policy=d.policy, enforcement=d.enforcement, severity=d.severity or (meta and meta.severity),
+                     urn=d.urn or None, resource_name=name, resource_type=rtype, message=message,
+                     description=d.description, remediation=meta.remediation if meta else "")
