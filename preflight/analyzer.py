@@ -13,7 +13,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import grpc
 import yaml
@@ -181,7 +181,8 @@ class PolicyPackClient:
 
     def __init__(self, pack_dir: str | os.PathLike, *, python: Optional[str] = None,
                  env: Optional[Mapping[str, str]] = None, start_timeout: float = 30.0,
-                 entry: str = "__main__.py") -> None:
+                 entry: str = "__main__.py", on_start: Optional[Callable[[int], None]] = None) -> None:
+        """`on_start(pid)` is called as soon as the process exists, also when it then fails to start."""
         self.pack_dir = Path(pack_dir).resolve()
         if not (self.pack_dir / entry).exists():
             raise PackError(f"policy pack not found: {self.pack_dir / entry} does not exist")
@@ -190,6 +191,8 @@ class PolicyPackClient:
         self.proc = subprocess.Popen(cmd, cwd=self.pack_dir, env=full_env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
+        if on_start is not None:
+            on_start(self.proc.pid)
         self._stderr: list[bytes] = []
         self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
         self._stderr_thread.start()

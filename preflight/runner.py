@@ -6,7 +6,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 import yaml
 
@@ -20,19 +20,17 @@ START_TIMEOUT_ENV = "PREFLIGHT_PACK_START_TIMEOUT"
 PID_FILE_ENV = "PREFLIGHT_PACK_PID_FILE"
 DEFAULT_START_TIMEOUT = 30.0
 _WAIVED = re.compile(r"^waived \((\d+)\)")
+# The policy SDK's advisory when a rule reads an input that is unknown until apply.
+_UNKNOWN_IN_PREVIEW = re.compile(r"^can't run policy '[^']+' from policy pack '[^']+' during preview: (.*)$", re.S)
 
 # pid of the policy pack process of the most recent run (tests check it is gone).
 last_pack_pid: Optional[int] = None
 
 
-class _TrackedPackClient(PolicyPackClient):
-    """Publishes the pack's pid as soon as the process exists, also when it never gets a port."""
-
-    def _read_port(self, timeout: float) -> int:
-        global last_pack_pid
-        last_pack_pid = self.proc.pid
-        _write_pid(self.proc.pid)
-        return super()._read_port(timeout)
+def _track_pid(pid: int) -> None:
+    global last_pack_pid
+    last_pack_pid = pid
+    _write_pid(pid)
 
 
 class PreflightError(Exception):
@@ -88,7 +86,7 @@ def _start_timeout() -> float:
 def _analyze(opts: RunOptions, project, program: ProgramRun, registrations: list[Registration],
              given_config: dict, timings: dict[str, float], clock: float) -> Report:
     by_urn = {r.urn: r for r in registrations}
-    with _TrackedPackClient(opts.pack_dir, start_timeout=_start_timeout()) as client:
+    with PolicyPackClient(opts.pack_dir, start_timeout=_start_timeout(), on_start=_track_pid) as client:
         timings["pack_start"], clock = time.perf_counter() - clock, time.perf_counter()
         info = client.info()
         policies = policy_infos(info)
@@ -109,7 +107,9 @@ def _analyze(opts: RunOptions, project, program: ProgramRun, registrations: list
         diagnostics += result.diagnostics
         not_applicable += result.not_applicable
     timings["analysis"] = time.perf_counter() - clock
-    metas = [_policy_meta(p, config) for p in policies]
+    metas = {m.name: m for m in (_policy_meta(p, config) for p in policies)}
+    diagnostics, unevaluated = _split_unknowns(diagnostics, by_urn)
+    not_applicable += unevaluated
     return Report(
         stack=project.stack, project=project.name, mode=opts.mode,
         policy_pack={"name": info.name, "version": _pack_version(opts.pack_dir) or info.version},
@@ -117,7 +117,7 @@ def _analyze(opts: RunOptions, project, program: ProgramRun, registrations: list
         violations=[_violation(d, by_urn, metas) for d in diagnostics],
         not_applicable=[{"policy": p, "reason": reason} for p, reason in not_applicable],
         waived=sum(int(m.group(1)) for _, reason in not_applicable if (m := _WAIVED.match(reason))),
-        policies=metas, unanswered_invokes=list(program.mocks.unanswered),
+        policies=list(metas.values()), unanswered_invokes=list(program.mocks.unanswered),
         secret_config_keys=list(project.secret_keys), program_dir=str(project.directory))
 
 
@@ -177,8 +177,23 @@ def _policy_meta(info: dict[str, Any], config: dict[str, dict]) -> PolicyMeta:
         kind="stack" if "STACK" in str(info.get("policy_type", "")) else "resource")
 
 
-def _violation(d: Diagnostic, by_urn: dict[str, Registration], metas: Iterable[PolicyMeta]) -> Violation:
-    meta = next((m for m in metas if m.name == d.policy), None)
+def _split_unknowns(diagnostics: list[Diagnostic], by_urn: dict[str, Registration]
+                    ) -> tuple[list[Diagnostic], list[tuple[str, str]]]:
+    """A rule that met an unknown input gave no verdict: not a violation, but listed as not evaluated."""
+    kept, unevaluated = [], []
+    for d in diagnostics:
+        m = _UNKNOWN_IN_PREVIEW.match(d.message)
+        if m is None:
+            kept.append(d)
+            continue
+        reg = by_urn.get(d.urn)
+        where = f" on {reg.name}" if reg else ""
+        unevaluated.append((d.policy, f"unknown during preview{where}: {m.group(1)}"))
+    return kept, unevaluated
+
+
+def _violation(d: Diagnostic, by_urn: dict[str, Registration], metas: dict[str, PolicyMeta]) -> Violation:
+    meta = metas.get(d.policy)
     reg = by_urn.get(d.urn) if d.urn else None
     name = reg.name if reg else (d.urn.rsplit("::", 1)[-1] if d.urn else None)
     rtype = reg.type if reg else (d.urn.split("::")[2].split("$")[-1] if d.urn else None)
