@@ -1,0 +1,68 @@
+"""What every report format needs from a Report: policy metadata by name, severity order, the verdict."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Optional
+
+from preflight.model import SEVERITY_ORDER, PolicyMeta, RecordedResource, Report, Violation
+
+UNSPECIFIED = "unspecified"
+
+
+def severity_label(severity: Optional[str]) -> str:
+    return severity or UNSPECIFIED
+
+
+def _severity_rank(severity: Optional[str]) -> int:
+    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+
+
+def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
+    """Critical first; mandatory before advisory; then by policy and resource, so output is stable."""
+    return sorted(violations, key=lambda v: (_severity_rank(v.severity), v.enforcement != "mandatory",
+                                             v.policy, v.urn or "", v.message))
+
+
+def group_by_severity(violations: Iterable[Violation]) -> list[tuple[str, list[Violation]]]:
+    """[(severity label, violations)] from critical to low, unspecified last; empty groups omitted."""
+    groups: dict[str, list[Violation]] = {}
+    for violation in sorted_violations(violations):
+        groups.setdefault(severity_label(violation.severity), []).append(violation)
+    return list(groups.items())
+
+
+def policy_index(report: Report) -> dict[str, PolicyMeta]:
+    """Every policy the report knows, including ones only seen in a violation (metadata taken from it)."""
+    index = {meta.name: meta for meta in report.policies}
+    for v in report.violations:
+        if v.policy not in index:
+            index[v.policy] = PolicyMeta(name=v.policy, description=v.description, severity=v.severity,
+                                         enforcement=v.enforcement, remediation=v.remediation)
+    return index
+
+
+def remediation(violation: Violation, index: dict[str, PolicyMeta]) -> str:
+    meta = index.get(violation.policy)
+    return violation.remediation or (meta.remediation if meta else "")
+
+
+def resources_by_account(resources: Iterable[RecordedResource]) -> list[tuple[Optional[str], int]]:
+    """[(account id or None, resource count)], accounts sorted, resources with no known account last."""
+    counts: dict[Optional[str], int] = defaultdict(int)
+    for resource in resources:
+        counts[resource.account] += 1
+    return sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or ""))
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def verdict(report: Report) -> str:
+    """One line: PASS/FAIL, what failed, what else was found, where."""
+    where = f"{report.project}/{report.stack} ({report.mode})"
+    counts = (f"{plural(len(report.advisory), 'advisory violation')}, {report.waived} waived, "
+              f"{plural(len(report.resources), 'resource')}")
+    if report.mandatory:
+        return f"FAIL: {plural(len(report.mandatory), 'mandatory violation')}; {counts} in {where}"
+    return f"PASS: no mandatory violations; {counts} in {where}"

@@ -1,0 +1,64 @@
+"""Terminal summary: resources per account, violations by severity with their fix, what the run missed."""
+from __future__ import annotations
+
+from preflight.model import Report, Violation
+from preflight.reports.common import (group_by_severity, plural, policy_index, remediation,
+                                      resources_by_account, verdict)
+
+
+def _header(report: Report) -> list[str]:
+    pack = report.policy_pack
+    return [f"preflight {report.project}/{report.stack}  mode={report.mode}  "
+            f"policy pack {pack.get('name', '?')} {pack.get('version', '')}".rstrip()]
+
+
+def _accounts(report: Report) -> list[str]:
+    lines = [f"Resources: {len(report.resources)}"]
+    for account, count in resources_by_account(report.resources):
+        lines.append(f"  {account or '(no account)':<14} {count}")
+    return lines
+
+
+def _violation(violation: Violation, fix: str) -> list[str]:
+    resource = (f"{violation.resource_name} ({violation.resource_type})"
+                if violation.urn else "(stack)")
+    lines = [f"  [{violation.enforcement}] {violation.policy}",
+             f"    resource: {resource}"]
+    if violation.urn:
+        lines.append(f"    urn:      {violation.urn}")
+    lines.append(f"    message:  {violation.message}")
+    if fix:
+        lines.append(f"    fix:      {fix}")
+    return lines
+
+
+def _violations(report: Report) -> list[str]:
+    if not report.violations:
+        return ["Violations: none"]
+    index = policy_index(report)
+    lines = [f"Violations: {len(report.mandatory)} mandatory, {len(report.advisory)} advisory"]
+    for severity, violations in group_by_severity(report.violations):
+        lines.append("")
+        lines.append(f"{severity.upper()} ({len(violations)})")
+        for violation in violations:
+            lines.extend(_violation(violation, remediation(violation, index)))
+    return lines
+
+
+def _blind_spots(report: Report) -> list[str]:
+    lines = [f"Waived: {plural(report.waived, 'violation')}"]
+    if report.unanswered_invokes:
+        lines.append("Unanswered invokes (answered with an empty result; the verdict may miss what "
+                     "depends on them):")
+        lines.extend(f"  {token}" for token in report.unanswered_invokes)
+    if report.secret_config_keys:
+        # Names only: the values are ciphertext offline and must never be echoed anyway.
+        lines.append("Secret config values (not decrypted offline; passed as secret placeholders):")
+        lines.extend(f"  {key}" for key in report.secret_config_keys)
+    return lines
+
+
+def render(report: Report) -> str:
+    sections = [_header(report), _accounts(report), _violations(report), _blind_spots(report),
+                [verdict(report)]]
+    return "\n\n".join("\n".join(section) for section in sections) + "\n"
