@@ -1,0 +1,138 @@
+"""Prod Lambda functions are released through an alias whose traffic a CodeDeploy deployment group shifts.
+
+Joins (linear, through dicts): alias -> function by the `functionName` property dependency, else by
+name / ARN value; deployment group -> Lambda application by the `appName` dependency or name value.
+A deployment group does not name the function it deploys (the appspec does, at deploy time), so it
+counts for a function when it shares the function's parent component, depends on the function or
+one of its aliases, or its group / application name starts with the function's name.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from . import _prod
+from ._common import as_str, get
+from ._registry import stack_rule
+from .stack_joins import dependency_urns, known_str, parent_urn
+
+FUNCTION = "aws:lambda/function:Function"
+ALIAS = "aws:lambda/alias:Alias"
+APPLICATION = "aws:codedeploy/application:Application"
+DEPLOYMENT_GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
+LAMBDA_CONFIG_PREFIX = "CodeDeployDefault.Lambda"
+DEFAULT_EXEMPT = r"(?i)(hook|(pre|post)-?traffic)"
+
+
+@stack_rule(
+    "lambda-prod-deployed-through-alias",
+    description=("Prod Lambda functions must be released through an alias shifted by a CodeDeploy "
+                 "deployment group."),
+    severity="medium",
+    remediation=("Publish versions (publish=True), point an aws.lambda.Alias (\"live\") at them and deploy "
+                 "with a CodeDeploy application (compute_platform \"Lambda\") + deployment group (canary "
+                 "or linear)."),
+    topic="deployment-safety",
+    config={**_prod.CONFIG, "exemptFunctionPattern": {
+        "type": "string", "format": "regex", "default": DEFAULT_EXEMPT,
+        "description": "Names of prod functions deployed without an alias (CodeDeploy traffic hooks)."}},
+)
+def lambda_prod_deployed_through_alias(args, cfg):
+    exempt = _exempt_pattern(cfg)
+    functions = [r for r in args.resources if r.resource_type == FUNCTION
+                 and _prod.resource_is_prod(r, cfg) and not exempt.search(r.name)]
+    if not functions:
+        return
+    urn_by_name = {_function_name(f): f.urn for f in functions}
+    aliases = _aliases_by_function(args.resources, urn_by_name)
+    groups = _lambda_deployment_groups(args.resources)
+    tied = set().union(*(_ties(g) for g in groups))
+    group_names: Optional[set[str]] = None
+    for fn in functions:
+        name = _function_name(fn)
+        missing = [] if aliases.get(fn.urn) else ["no aws.lambda.Alias"]
+        if not ({fn.urn, parent_urn(fn), *aliases.get(fn.urn, ())} & tied):
+            if group_names is None:
+                group_names = _name_prefixes(groups)
+            if name not in group_names:
+                missing.append("no CodeDeploy deployment group (Lambda) deploying it")
+        if missing:
+            yield fn.urn, (f"prod function \"{name}\" has {' and '.join(missing)}; publish versions behind "
+                           "an alias (\"live\") and shift traffic with a CodeDeploy canary/linear "
+                           "deployment group")
+
+
+def _exempt_pattern(cfg) -> re.Pattern:
+    pattern = cfg.get("exemptFunctionPattern")
+    try:
+        return re.compile(pattern if isinstance(pattern, str) else DEFAULT_EXEMPT)
+    except re.error as e:
+        raise ValueError(f"policy pack config: exemptFunctionPattern {pattern!r} is not a valid regular "
+                         f"expression: {e}") from None
+
+
+def _function_name(fn) -> str:
+    return known_str(fn, "name") or fn.name
+
+
+def _aliases_by_function(resources, urn_by_name: dict[str, str]) -> dict[str, list[str]]:
+    """{function URN: alias URNs} for the prod functions."""
+    function_urns = set(urn_by_name.values())
+    out: dict[str, list[str]] = {}
+    for r in resources:
+        if r.resource_type != ALIAS:
+            continue
+        targets = [u for u in dependency_urns(r, "functionName") if u in function_urns]
+        target = urn_by_name.get(_name_from_arn(known_str(r, "functionName")))
+        targets += [target] if target else []
+        for urn in targets:
+            out.setdefault(urn, []).append(r.urn)
+    return out
+
+
+def _name_from_arn(value: Any) -> str:
+    """A function name from a name or a (qualified) function ARN."""
+    value = as_str(value)
+    if value.startswith("arn:") and ":function:" in value:
+        return value.split(":function:", 1)[1].split(":", 1)[0]
+    return value
+
+
+def _lambda_deployment_groups(resources) -> list:
+    """The deployment groups of CodeDeploy applications on the Lambda compute platform."""
+    apps = [r for r in resources if r.resource_type == APPLICATION and _is_lambda_app(r)]
+    app_urns = {a.urn for a in apps}
+    app_names = {known_str(a, "name") or a.name for a in apps}
+    return [r for r in resources
+            if r.resource_type == DEPLOYMENT_GROUP and _is_lambda_group(r, app_urns, app_names)]
+
+
+def _is_lambda_app(app) -> bool:
+    return as_str(get(app.props, "computePlatform")).lower() == "lambda"
+
+
+def _is_lambda_group(group, app_urns: set[str], app_names: set[str]) -> bool:
+    deps = dependency_urns(group, "appName")
+    if deps:
+        return any(u in app_urns for u in deps)
+    if known_str(group, "appName") in app_names:
+        return True
+    return known_str(group, "deploymentConfigName").startswith(LAMBDA_CONFIG_PREFIX)
+
+
+def _ties(group) -> set[str]:
+    """URNs that tie a deployment group to a function: its parent component and its dependencies."""
+    keys = {d.urn for d in group.dependencies or []}
+    keys |= {d.urn for deps in (group.property_dependencies or {}).values() for d in deps or []}
+    parent = parent_urn(group)
+    return keys | ({parent} if parent else set())
+
+
+def _name_prefixes(groups) -> set[str]:
+    """Every `-`-delimited prefix of the deployment group and application names."""
+    out: set[str] = set()
+    for g in groups:
+        for key in ("deploymentGroupName", "appName"):
+            parts = known_str(g, key).split("-")
+            out.update("-".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return out - {""}
