@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from preflight.reports import render
+from preflight.reports import FORMATS, render
 from preflight.runner import PreflightError, RunOptions, run
 
-FORMATS = ("text", "json", "sarif", "markdown", "junit")
 EXIT_COULD_NOT_RUN = 2
+# The aws-cicd-guardrails pack beside this package (a checkout, or an install by pip / pre-commit).
+BUNDLED_PACK = Path(__file__).resolve().parent.parent / "policies"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,7 +20,8 @@ def parser() -> argparse.ArgumentParser:
         description="Run a Pulumi Python program and its CrossGuard policy pack offline (no cloud, no CLI).")
     p.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
     p.add_argument("--program", default=".", type=Path, help="directory holding Pulumi.yaml (default: .)")
-    p.add_argument("--policy-pack", type=Path, help="policy pack directory (default: <program>/policies)")
+    p.add_argument("--policy-pack", type=Path,
+                   help="policy pack directory (default: <program>/policies, else the bundled aws-cicd-guardrails)")
     p.add_argument("--policy-pack-config", type=Path,
                    help="policy pack config JSON (default: <program>/policies/config/<stack>.json when it exists)")
     p.add_argument("--mode", choices=("preview", "up"), default="preview",
@@ -32,7 +34,10 @@ def parser() -> argparse.ArgumentParser:
 
 def options(args: argparse.Namespace) -> RunOptions:
     program = args.program.resolve()
-    pack = (args.policy_pack or program / "policies").resolve()
+    pack = args.policy_pack or program / "policies"
+    if args.policy_pack is None and not (pack / "__main__.py").exists():
+        pack = BUNDLED_PACK
+    pack = pack.resolve()
     config = args.policy_pack_config
     if config is None:
         default = program / "policies" / "config" / f"{args.stack}.json"

@@ -169,11 +169,16 @@ def test_policy_pack_config_is_reconciled_and_sent(tmp_path):
 
 
 def test_cli_defaults_pack_and_stack_config_under_the_program(tmp_path):
-    from preflight.cli import options, parser
+    from preflight.cli import BUNDLED_PACK, options, parser
     (tmp_path / "policies" / "config").mkdir(parents=True)
     opts = options(parser().parse_args(["--program", str(tmp_path), "--stack", "prod"]))
+    # No pack of its own: another team's program is checked with the bundled aws-cicd-guardrails.
     assert (opts.stack, opts.mode, opts.pack_dir, opts.policy_pack_config) == \
-        ("prod", "preview", tmp_path / "policies", None)
+        ("prod", "preview", BUNDLED_PACK, None)
+    assert (BUNDLED_PACK / "PulumiPolicy.yaml").exists()
+    (tmp_path / "policies" / "__main__.py").write_text("")
+    opts = options(parser().parse_args(["--program", str(tmp_path), "--stack", "prod"]))
+    assert opts.pack_dir == tmp_path / "policies"
     (tmp_path / "policies" / "config" / "prod.json").write_text("{}")
     opts = options(parser().parse_args(["--program", str(tmp_path), "--stack", "prod", "--mode", "up"]))
     assert (opts.mode, opts.policy_pack_config) == ("up", tmp_path / "policies" / "config" / "prod.json")
