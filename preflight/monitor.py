@@ -88,8 +88,10 @@ class RecordingMonitor(MockMonitor):
     """Keeps `registrations` (URN → Registration, in registration order)."""
 
     def __init__(self, mocks: Mocks, program_dir: str | Path = ".",
-                 default_provider_inputs: Optional[Callable[[str], dict[str, Any]]] = None) -> None:
+                 default_provider_inputs: Optional[Callable[[str], dict[str, Any]]] = None,
+                 on_register: Optional[Callable[[Registration], None]] = None) -> None:
         super().__init__(mocks)
+        self._on_register = on_register or (lambda reg: None)
         self.program_dir = Path(program_dir).resolve()
         self.registrations: dict[str, Registration] = {}
         self._default_provider_inputs = default_provider_inputs or (lambda pkg: {})
@@ -122,6 +124,8 @@ class RecordingMonitor(MockMonitor):
                 reg.inputs.update(check(reg.type, reg.name, urn, reg.inputs))
         with self._lock:
             self.registrations[urn] = reg
+        if reg.custom:
+            self._on_register(reg)
         _ensure_event_loop()
         args = MockResourceArgs(typ=request.type, name=request.name, inputs=rpc.deserialize_properties(request.object),
                                 provider=reg.provider, resource_id=request.importId, custom=reg.custom,
@@ -155,6 +159,7 @@ class RecordingMonitor(MockMonitor):
                                    inputs=inputs, id=provider_id, outputs=dict(inputs),
                                    options={"default": True})
                 self.registrations[urn] = reg
+                self._on_register(reg)
         return f"{urn}::{reg.id}"
 
     def _options(self, request) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import pulumi
 from pulumi.runtime import config as pulumi_config
@@ -25,7 +25,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 
 from preflight.mocks import PreflightMocks
-from preflight.monitor import RecordingMonitor, _is_program_file
+from preflight.monitor import RecordingMonitor, Registration, _is_program_file
 from preflight.project import Project
 
 ORGANIZATION = "organization"
@@ -50,9 +50,12 @@ class ProgramRun:
     mocks: PreflightMocks
 
 
-def run_program(project: Project, mode: str) -> ProgramRun:
+def run_program(project: Project, mode: str,
+                on_register: Optional[Callable[[Registration], None]] = None) -> ProgramRun:
+    """`on_register` sees every custom resource (providers included) once its inputs are final."""
     mocks = PreflightMocks(mode, project.namespace("aws"))
-    monitor = RecordingMonitor(mocks, project.directory, default_provider_inputs=project.namespace)
+    monitor = RecordingMonitor(mocks, project.directory, default_provider_inputs=project.namespace,
+                               on_register=on_register)
 
     def provider_inputs(ref: str):
         reg = monitor.provider_registration(ref)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from preflight.analyzer import Diagnostic, Options, PackError, PolicyPackClient,
 from preflight.model import PolicyMeta, RecordedResource, Report, Violation
 from preflight.monitor import ROOT_STACK_TYPE, Registration
 from preflight.program import ProgramError, ProgramRun, run_program
+from preflight.streaming import StreamingAnalyzer
 
 START_TIMEOUT_ENV = "PREFLIGHT_PACK_START_TIMEOUT"
 PID_FILE_ENV = "PREFLIGHT_PACK_PID_FILE"
@@ -61,16 +63,21 @@ def run(opts: RunOptions) -> Report:
     if not (opts.pack_dir / "__main__.py").exists():
         raise PreflightError(f"policy pack not found: {opts.pack_dir / '__main__.py'} does not exist")
     timings["load"], clock = time.perf_counter() - clock, time.perf_counter()
+    pack = _PackSession(opts, project, given_config)
     try:
-        program = run_program(project, opts.mode)
-    except ProgramError as e:
-        raise PreflightError(str(e)) from None
-    timings["program"], clock = time.perf_counter() - clock, time.perf_counter()
-    registrations = list(program.monitor.registrations.values())
-    try:
-        report = _analyze(opts, project, program, registrations, given_config, timings, clock)
+        try:
+            program = run_program(project, opts.mode, on_register=pack.submit)
+        except ProgramError as e:
+            raise PreflightError(str(e)) from None
+        finally:
+            timings["program"], clock = time.perf_counter() - clock, time.perf_counter()
+        report = pack.report(program)
     except (PackError, pack_config.PackConfigError) as e:
         raise PreflightError(str(e)) from None
+    finally:
+        pack.close()
+    timings["pack_start"] = pack.stream.start_seconds
+    timings["analysis"] = time.perf_counter() - clock
     report.timings = timings
     return report
 
@@ -83,42 +90,78 @@ def _start_timeout() -> float:
         raise PreflightError(f"{START_TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
 
 
-def _analyze(opts: RunOptions, project, program: ProgramRun, registrations: list[Registration],
-             given_config: dict, timings: dict[str, float], clock: float) -> Report:
-    by_urn = {r.urn: r for r in registrations}
-    with PolicyPackClient(opts.pack_dir, start_timeout=_start_timeout(), on_start=_track_pid) as client:
-        timings["pack_start"], clock = time.perf_counter() - clock, time.perf_counter()
-        info = client.info()
-        policies = policy_infos(info)
-        config = pack_config.reconcile(policies, given_config)
-        client.configure(config)
-        client.configure_stack(stack=project.stack, project=project.name, dry_run=opts.mode == "preview",
-                               config=project.config, secret_keys=project.secret_keys,
-                               tags={"pulumi:project": project.name, "pulumi:runtime": "python",
-                                     "pulumi:description": project.description})
-        diagnostics: list[Diagnostic] = []
-        not_applicable: list[tuple[str, str]] = []
-        for reg in registrations:
-            if reg.custom:
-                result = client.analyze(_resource(reg, by_urn, outputs=False))
-                diagnostics += result.diagnostics
-                not_applicable += result.not_applicable
+class _PackSession:
+    """The policy pack for one run: started beside the program, fed as resources register."""
+
+    def __init__(self, opts: RunOptions, project, given_config: dict) -> None:
+        self.opts, self.project, self.given_config = opts, project, given_config
+        self.timeout = _start_timeout()
+        self.registrations: dict[str, Registration] = {}
+        self.stream = StreamingAnalyzer(self._start, self._analyze_request)
+
+    def _start(self) -> PolicyPackClient:
+        client = PolicyPackClient(self.opts.pack_dir, start_timeout=self.timeout, on_start=_track_pid)
+        try:
+            info = client.info()
+            self.policies = policy_infos(info)
+            self.info_name, self.info_version = info.name, info.version
+            self.config = pack_config.reconcile(self.policies, self.given_config)
+            client.configure(self.config)
+            client.configure_stack(
+                stack=self.project.stack, project=self.project.name, dry_run=self.opts.mode == "preview",
+                config=self.project.config, secret_keys=self.project.secret_keys,
+                tags={"pulumi:project": self.project.name, "pulumi:runtime": "python",
+                      "pulumi:description": self.project.description})
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def submit(self, reg: Registration) -> None:
+        self.registrations[reg.urn] = reg
+        self.stream.submit(reg)
+
+    def _analyze_request(self, reg: Registration) -> Resource:
+        return _resource(reg, self.registrations, outputs=False)
+
+    def report(self, program: ProgramRun) -> Report:
+        client = self.stream.finish()
+        registrations = list(program.monitor.registrations.values())
+        by_urn = {r.urn: r for r in registrations}
         result = client.analyze_stack([_resource(r, by_urn, outputs=True) for r in registrations])
-        diagnostics += result.diagnostics
-        not_applicable += result.not_applicable
-    timings["analysis"] = time.perf_counter() - clock
-    metas = {m.name: m for m in (_policy_meta(p, config) for p in policies)}
-    diagnostics, unevaluated = _split_unknowns(diagnostics, by_urn)
-    not_applicable += unevaluated
-    return Report(
-        stack=project.stack, project=project.name, mode=opts.mode,
-        policy_pack={"name": info.name, "version": _pack_version(opts.pack_dir) or info.version},
-        resources=[_recorded(r, program) for r in registrations if r.type != ROOT_STACK_TYPE],
-        violations=[_violation(d, by_urn, metas) for d in diagnostics],
-        not_applicable=[{"policy": p, "reason": reason} for p, reason in not_applicable],
-        waived=sum(int(m.group(1)) for _, reason in not_applicable if (m := _WAIVED.match(reason))),
-        policies=list(metas.values()), unanswered_invokes=list(program.mocks.unanswered),
-        secret_config_keys=list(project.secret_keys), program_dir=str(project.directory))
+        diagnostics = self.stream.diagnostics + list(result.diagnostics)
+        not_applicable = self.stream.not_applicable + list(result.not_applicable)
+        metas = {m.name: m for m in (_policy_meta(p, self.config) for p in self.policies)}
+        diagnostics, unevaluated = _split_unknowns(diagnostics, by_urn)
+        not_applicable += unevaluated
+        project = self.project
+        return Report(
+            stack=project.stack, project=project.name, mode=self.opts.mode,
+            policy_pack={"name": self.info_name, "version": _pack_version(self.opts.pack_dir) or self.info_version},
+            # The SDK registers from a thread pool: order by URN so reports of one program are identical.
+            resources=sorted((_recorded(r, program) for r in registrations if r.type != ROOT_STACK_TYPE),
+                             key=lambda r: r.urn),
+            violations=sorted((_violation(d, by_urn, metas) for d in diagnostics),
+                              key=lambda v: (v.urn or "", v.policy, v.message)),
+            not_applicable=[{"policy": p, "reason": reason} for p, reason in sorted(not_applicable)],
+            waived=sum(int(m.group(1)) for _, reason in not_applicable if (m := _WAIVED.match(reason))),
+            policies=list(metas.values()), unanswered_invokes=list(program.mocks.unanswered),
+            secret_config_keys=list(project.secret_keys), program_dir=str(project.directory))
+
+    def close(self) -> None:
+        """Always stops the pack process: after a report, a program error, a pack error or Ctrl-C."""
+        if self.stream.client is None and last_pack_pid is not None:
+            _kill_group(last_pack_pid)  # still starting: unblocks the worker reading its port
+        self.stream.abandon()
+        if self.stream.client is not None:
+            self.stream.client.close()
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _write_pid(pid: int) -> None:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import importlib
 import re
-
-import parliament
 
 WRITE_LEVELS = frozenset({"Write", "Permissions management", "Tagging"})
 # The CodePipeline ECS / CodeDeployToECS actions register a revision of a family chosen at deploy
@@ -21,9 +20,15 @@ _READ_VERB = re.compile(r"^(get|list|describe|head|batchget|view|search|query|sc
 
 
 @functools.lru_cache(maxsize=1)
+def _parliament():
+    # Imported on first use: loading its action database costs a quarter second of pack start-up.
+    return importlib.import_module("parliament")
+
+
+@functools.lru_cache(maxsize=1)
 def _privileges() -> dict[tuple[str, str], dict]:
     return {(s["prefix"], p["privilege"].lower()): p
-            for s in parliament.iam_definition for p in s["privileges"]}
+            for s in _parliament().iam_definition for p in s["privileges"]}
 
 
 def _scopable(privilege: dict) -> bool:
@@ -34,7 +39,7 @@ def _scopable(privilege: dict) -> bool:
 @functools.lru_cache(maxsize=4096)
 def _expand(action: str) -> tuple[tuple[str, str], ...]:
     try:
-        found = parliament.expand_action(action, raise_exceptions=False)
+        found = _parliament().expand_action(action, raise_exceptions=False)
     except ValueError:  # not of the form "service:action"
         return ()
     return tuple((m["service"], m["action"].lower()) for m in found)

@@ -182,3 +182,23 @@ def test_cli_defaults_pack_and_stack_config_under_the_program(tmp_path):
     (tmp_path / "policies" / "config" / "prod.json").write_text("{}")
     opts = options(parser().parse_args(["--program", str(tmp_path), "--stack", "prod", "--mode", "up"]))
     assert (opts.mode, opts.policy_pack_config) == ("up", tmp_path / "policies" / "config" / "prod.json")
+
+
+def test_two_runs_of_one_program_give_identical_reports():
+    from preflight.reports import render
+    first, second = run("violating", mode="up"), run("violating", mode="up")
+    assert render(first, "json") == render(second, "json")
+    assert [r.urn for r in first.resources] == sorted(r.urn for r in first.resources)
+
+
+def test_every_custom_resource_is_analyzed_while_the_program_runs(monkeypatch):
+    from preflight import streaming
+    seen = []
+    original = streaming.StreamingAnalyzer.submit
+    monkeypatch.setattr(streaming.StreamingAnalyzer, "submit", lambda self, reg: (seen.append(reg), original(self, reg)))
+    report = run("violating", mode="up")
+    custom = {r.urn for r in report.resources if r.custom}
+    assert {reg.urn for reg in seen} == custom
+    providers = [i for i, reg in enumerate(seen) if reg.is_provider]
+    users = [i for i, reg in enumerate(seen) if not reg.is_provider]
+    assert providers and min(users) > min(providers)
