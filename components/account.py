@@ -8,6 +8,12 @@ import pulumi
 import pulumi_aws as aws
 
 TYPE_PREFIX = "aws-cicd-platform:components"
+PLATFORM_SERVICE = "platform"
+
+
+def default_tags(role: str, owner: str) -> dict[str, str]:
+    """Tags on everything in the account; a resource of one service overrides `service` with its name."""
+    return {"owner": owner, "environment": role, "service": PLATFORM_SERVICE}
 
 
 @dataclass(frozen=True)
@@ -18,7 +24,7 @@ class AccountArgs:
     bootstrap_role: str          # role name assumed in the account
     session_name: str = "aws-cicd-platform"
     external_id: Optional[str] = None
-    tags: Mapping[str, str] = field(default_factory=dict)   # default tags of every resource (owner, environment)
+    tags: Mapping[str, str] = field(default_factory=dict)   # default tags of every resource (see default_tags)
 
 
 class Account(pulumi.ComponentResource):
@@ -38,8 +44,7 @@ class Account(pulumi.ComponentResource):
             assume_roles=[assume],
             # Refuses to act if the credentials resolve to any other account.
             allowed_account_ids=[args.account_id],
-            default_tags=aws.ProviderDefaultTagsArgs(
-                tags={"platform": "aws-cicd-platform", "account": args.role, **args.tags}),
+            default_tags=aws.ProviderDefaultTagsArgs(tags=dict(args.tags)),
             opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"id": self.id, "region": self.region})
 

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import TYPE_PREFIX, Account
+from components.arns import codebuild_project_arn, log_group_arn, role_arn
 from components.documents import iam
 from components.documents.pipeline_policies import BuildAccess, build_role_policy
 from components.documents.service_trust import service_trust
@@ -37,6 +38,8 @@ class BuildProjectArgs:
     variables: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)   # non-secret values only
     parameter_names: Sequence[str] = ()  # SSM parameters the buildspec reads (env.parameter-store)
     secret_ids: Sequence[str] = ()       # Secrets Manager ids the buildspec reads (env.secrets-manager)
+    assume_role_arns: Sequence[str] = ()  # roles the build may assume (integration tests against staging)
+    depends_on: Sequence[pulumi.Resource] = ()   # what the plain-string inputs name (bucket, repository)
 
 
 def secret_arn(region: str, account_id: str, reference: str) -> str:
@@ -62,25 +65,27 @@ class BuildProject(pulumi.ComponentResource):
         account = args.account
         physical = physical_name(args.prefix, "tooling", args.service, args.purpose)
         tags = {"service": args.service, "purpose": args.purpose}
+        log_group_name = f"/aws/codebuild/{physical}"
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name=f"/aws/codebuild/{physical}", retention_in_days=args.log_retention_days, tags=tags,
+            f"{name}-logs", name=log_group_name, retention_in_days=args.log_retention_days, tags=tags,
             opts=account.opts(self, protect=args.protect, retain_on_delete=args.protect))
-        role = aws.iam.Role(f"{name}-role", name=physical_name(args.prefix, "tooling", args.service, args.purpose,
-                                                               "build"),
-                            assume_role_policy=iam.to_json(service_trust("codebuild.amazonaws.com",
-                                                                         source_account=account.id)),
-                            tags=tags, opts=account.opts(self))
+        role_name = physical_name(args.prefix, "tooling", args.service, args.purpose, "build")
+        self.role = aws.iam.Role(
+            f"{name}-role", name=role_name, tags=tags, opts=account.opts(self),
+            assume_role_policy=iam.to_json(service_trust("codebuild.amazonaws.com", source_account=account.id)))
         parameter_arns = [f"arn:aws:ssm:{account.region}:{account.id}:parameter{n}" for n in args.parameter_names]
         secret_arns = [secret_arn(account.region, account.id, s) for s in args.secret_ids]
-        policy = pulumi.Output.all(log_group.arn, args.artifact_bucket_arn, args.artifact_key_arn,
-                                   args.repository_arn or "").apply(lambda a: iam.to_json(build_role_policy(
-                                       BuildAccess(log_group_arn=a[0], artifact_bucket_arn=a[1], artifact_key_arn=a[2],
-                                                   artifact_prefix=args.pipeline_name[:20], repository_arn=a[3],
-                                                   parameter_arns=parameter_arns, secret_arns=secret_arns))))
-        role_policy = aws.iam.RolePolicy(f"{name}-policy", role=role.id, policy=policy, opts=account.opts(self))
+        policy = pulumi.Output.all(args.artifact_bucket_arn, args.artifact_key_arn, args.repository_arn or "").apply(
+            lambda a: iam.to_json(build_role_policy(BuildAccess(
+                log_group_arn=log_group_arn(account.id, account.region, log_group_name), artifact_bucket_arn=a[0],
+                artifact_key_arn=a[1], artifact_prefix=args.pipeline_name[:20], repository_arn=a[2],
+                parameter_arns=parameter_arns, secret_arns=secret_arns, assume_role_arns=args.assume_role_arns))))
+        role_policy = aws.iam.RolePolicy(f"{name}-policy", role=self.role.name, policy=policy,
+                                         opts=account.opts(self, depends_on=[log_group]))
         self.project = aws.codebuild.Project(
             f"{name}-project", name=physical, description=f"{args.service}: {args.purpose}",
-            service_role=role.arn, build_timeout=args.timeout_minutes, encryption_key=args.artifact_key_arn,
+            service_role=role_arn(account.id, role_name), build_timeout=args.timeout_minutes,
+            encryption_key=args.artifact_key_arn,
             source={"type": "CODEPIPELINE", "buildspec": args.buildspec},
             artifacts={"type": "CODEPIPELINE", "encryption_disabled": False},
             environment={
@@ -93,9 +98,10 @@ class BuildProject(pulumi.ComponentResource):
             cache=_cache(args),
             logs_config={"cloudwatch_logs": {"status": "ENABLED", "group_name": log_group.name},
                          "s3_logs": {"status": "DISABLED"}},
-            tags=tags, opts=account.opts(self, depends_on=[role_policy]))
-        self.project_name = self.project.name
-        self.project_arn = self.project.arn
-        self.role_arn = role.arn
+            tags=tags, opts=account.opts(self, depends_on=[self.role, role_policy, log_group, *args.depends_on]))
+        # Known in a preview; the pipeline that names them depends on `self.project`.
+        self.project_name = physical
+        self.project_arn = codebuild_project_arn(account.id, account.region, physical)
+        self.role_arn = role_arn(account.id, role_name)
         self.register_outputs({"project_name": self.project_name, "project_arn": self.project_arn,
                                "role_arn": self.role_arn})

@@ -19,7 +19,7 @@ from components import config_rules as r
 from components.config_checks import check_semantics
 
 NAMESPACE = "aws-cicd-platform"
-SCALAR_KEYS = ("prefix", "protect", "sourceConnectionArn")
+SCALAR_KEYS = ("prefix", "owner", "protect", "sourceConnectionArn")
 OBJECT_KEYS = ("accounts", "notifications", "build", "retention", "networks", "githubActions", "services")
 SECRET_EXTERNAL_ID = "externalId"
 
@@ -83,8 +83,14 @@ _TwoSubnets = r.rule(lambda ids: len(ids) >= 2 and len(set(ids)) == len(ids),
                      "must list at least 2 distinct subnets (two availability zones)")
 
 
+_AtLeastOne = r.rule(lambda items: len(items) >= 1, "must list at least 1 item")
+
+
 class Network(_Model):
     vpc_id: r.VpcId
+    vpc_cidr: r.Cidr
+    # Who may reach the ALB's test listener (the green task set before traffic shifts); default: the VPC only.
+    test_ingress_cidrs: Optional[Annotated[list[r.Cidr], _AtLeastOne]] = None
     public_subnet_ids: Annotated[list[r.SubnetId], _TwoSubnets]
     private_subnet_ids: Annotated[list[r.SubnetId], _TwoSubnets]
 
@@ -119,6 +125,8 @@ class EcsServiceConfig(_ServiceBase):
     desired_count: r.PositiveCount = 2
     strategy: Annotated[str, r.one_of(("codedeploy", "ecs-blue-green", "ecs-canary", "ecs-linear"))] = "codedeploy"
     image_tag: r.CommitSha
+    # CodeDeploy: minutes the old (blue) tasks keep running after the shift; ECS-native: the bake time.
+    termination_wait_minutes: Optional[Annotated[int, r.rule(lambda m: 0 <= m <= 2880, "must be 0..2880")]] = None
     integration_test_command: r.ShellCommand = 'curl --fail --silent --show-error "$TEST_URL$HEALTH_CHECK_PATH"'
 
 
@@ -142,6 +150,7 @@ ServiceConfig = Annotated[Union[EcsServiceConfig, LambdaServiceConfig], Field(di
 
 class PlatformConfig(_Model):
     prefix: Annotated[str, r.pattern(r"[a-z][a-z0-9]{0,11}", "must be 1-12 lowercase letters/digits")] = "cicd"
+    owner: r.TagValue
     protect: bool = False
     accounts: Accounts
     source_connection_arn: r.ConnectionArn
@@ -151,6 +160,21 @@ class PlatformConfig(_Model):
     networks: Networks
     github_actions: GitHubActions
     services: Annotated[list[ServiceConfig], r.rule(lambda s: len(s) >= 1, "must list at least one service")]
+
+
+DEFAULT_TERMINATION_WAIT = {"prod": 60}
+DEV_TERMINATION_WAIT = 5
+
+
+def termination_wait_minutes(service: EcsServiceConfig, stack: str) -> int:
+    """The service's own value, else 60 minutes in the prod stack (time to roll back) and 5 elsewhere."""
+    if service.termination_wait_minutes is not None:
+        return service.termination_wait_minutes
+    return DEFAULT_TERMINATION_WAIT.get(stack, DEV_TERMINATION_WAIT)
+
+
+def test_ingress_cidrs(network: Network) -> list[str]:
+    return list(network.test_ingress_cidrs) if network.test_ingress_cidrs is not None else [network.vpc_cidr]
 
 
 @dataclass(frozen=True)

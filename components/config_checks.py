@@ -8,12 +8,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from components import config_rules as r
+from components.arns import ecr_repository_url
 
 if TYPE_CHECKING:
     from components.config import PlatformConfig
 
 Problem = tuple[str, str, Any]
 PROD_STACKS = ("prod",)
+PROD_MIN_TERMINATION_WAIT = 30
+NATIVE_BAKE_LIMIT = 1440
 
 
 def _accounts(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
@@ -43,6 +46,16 @@ def _stack_policy(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
         yield ("notifications", "must name at least one email or SNS topic ARN", {})
 
 
+def _networks(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
+    if stack not in PROD_STACKS:
+        return
+    for env in ("staging", "prod"):
+        for i, cidr in enumerate(getattr(config.networks, env).test_ingress_cidrs or ()):
+            if cidr in r.WORLD_CIDRS:
+                yield (f"networks.{env}.testIngressCidrs[{i}]", "must not open the test listener to the world "
+                       "in the prod stack (list the VPC or the integration tests' egress CIDRs)", cidr)
+
+
 def _services(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
     seen: dict[str, int] = {}
     for i, service in enumerate(config.services):
@@ -51,16 +64,42 @@ def _services(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
             yield (f"{at}.name", f"must be unique (already used by services[{seen[service.name]}])", service.name)
         seen.setdefault(service.name, i)
         yield from _kind_rules(service, at, stack)
+        if service.kind == "lambda" and service.image is not None:
+            yield from _image_function_rules(config, service, at)
         for name in set(service.parameter_store) & set(service.secrets_manager):
             yield (f"{at}.secretsManager.{name}", "must not also be set in parameterStore", name)
 
 
+def _ecs_rules(service: Any, at: str, stack: str) -> Iterator[Problem]:
+    allowed = r.FARGATE_MEMORY[service.cpu]
+    if service.memory not in allowed:
+        yield (f"{at}.memory", f"must be a Fargate memory size for cpu {service.cpu} "
+               f"({allowed[0]}..{allowed[-1]} in steps of {allowed[1] - allowed[0]})", service.memory)
+    wait = service.termination_wait_minutes
+    if wait is None:
+        return
+    if service.strategy != "codedeploy" and wait > NATIVE_BAKE_LIMIT:
+        yield (f"{at}.terminationWaitMinutes", f"must be 0..{NATIVE_BAKE_LIMIT} for {service.strategy} "
+               "(the ECS bake time)", wait)
+    if stack in PROD_STACKS and wait < PROD_MIN_TERMINATION_WAIT:
+        yield (f"{at}.terminationWaitMinutes", f"must be at least {PROD_MIN_TERMINATION_WAIT} in the prod stack "
+               "(time to roll back to the blue tasks)", wait)
+
+
+def _image_function_rules(config: "PlatformConfig", service: Any, at: str) -> Iterator[Problem]:
+    """Only the service's platform registry grants the workload accounts' Lambda service a pull."""
+    accounts = config.accounts
+    if {accounts.staging.id, accounts.prod.id} == {accounts.tooling.id}:
+        return
+    registry = ecr_repository_url(accounts.tooling.id, accounts.tooling.region, f"{config.prefix}/{service.name}")
+    if not service.image.startswith(f"{registry}@"):
+        yield (f"{at}.image", f"must be in the platform registry {registry} (the only repository that grants "
+               "the staging/prod accounts' Lambda a cross-account pull)", service.image)
+
+
 def _kind_rules(service: Any, at: str, stack: str) -> Iterator[Problem]:
     if service.kind == "ecs":
-        allowed = r.FARGATE_MEMORY[service.cpu]
-        if service.memory not in allowed:
-            yield (f"{at}.memory", f"must be a Fargate memory size for cpu {service.cpu} "
-                   f"({allowed[0]}..{allowed[-1]} in steps of {allowed[1] - allowed[0]})", service.memory)
+        yield from _ecs_rules(service, at, stack)
         return
     if service.image is None:
         for field in ("runtime", "handler"):
@@ -73,7 +112,8 @@ def _kind_rules(service: Any, at: str, stack: str) -> Iterator[Problem]:
         yield (f"{at}.strategy", "must be canary or linear in the prod stack", service.strategy)
 
 
-CHECKS: tuple[Callable[["PlatformConfig", str], Iterator[Problem]], ...] = (_accounts, _stack_policy, _services)
+CHECKS: tuple[Callable[["PlatformConfig", str], Iterator[Problem]], ...] = (_accounts, _stack_policy, _networks,
+                                                                            _services)
 
 
 def check_semantics(config: "PlatformConfig", stack: str) -> Optional[Problem]:

@@ -2,6 +2,7 @@
 that ends up in `aws-cicd-platform:<path>: <rule>, got <value>`."""
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Callable
 
@@ -41,6 +42,14 @@ def pattern(regex: str, text: str) -> AfterValidator:
     return rule(lambda v: bool(compiled.fullmatch(v)), text)
 
 
+def _ipv4_network(value: str) -> bool:
+    try:
+        ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        return False
+    return "/" in value
+
+
 def one_of(values: tuple, what: str = "one of") -> AfterValidator:
     return rule(lambda v: v in values, f"must be {what} {', '.join(map(str, values))}")
 
@@ -74,3 +83,8 @@ CodeBuildImage = Annotated[str, pattern(r"aws/codebuild/[a-z0-9._-]+:[0-9][0-9.]
                                         'must be a versioned CodeBuild managed image ("aws/codebuild/<name>:<version>")')]
 ShellCommand = Annotated[str, rule(lambda c: bool(c.strip()) and "\n" not in c, "must be a one-line shell command")]
 LambdaHandler = Annotated[str, pattern(r"[A-Za-z0-9_./-]+\.[A-Za-z0-9_$]+", 'must look like "module.function"')]
+Cidr = Annotated[str, rule(_ipv4_network,
+                          'must be an IPv4 network in CIDR notation like "10.0.0.0/16" (host bits zero)')]
+TagValue = Annotated[str, pattern(r"[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]{0,255}",
+                                  "must be an AWS tag value (1-256 letters, digits, spaces and _.:/=+-@)")]
+WORLD_CIDRS = ("0.0.0.0/0",)

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import TYPE_PREFIX, Account
+from components.arns import ecr_repository_arn, ecr_repository_url
 from components.documents import iam, lifecycle
 
 
@@ -22,11 +23,34 @@ class ContainerRegistryArgs:
     max_age_days: int
 
 
-def pull_policy(role_arns: Sequence[str]) -> dict:
-    return iam.document([{**iam.statement("WorkloadExecutionRolesPull",
-                                          ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
-                                           "ecr:GetDownloadUrlForLayer"], "*"),
-                          "Principal": {"AWS": sorted(set(role_arns))}}])
+PULL_ACTIONS = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+LAMBDA_PULL_ACTIONS = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer")
+
+
+@dataclass(frozen=True)
+class LambdaPull:
+    """Image functions in the workload accounts: the Lambda service fetches the image on their behalf."""
+    function_arns: Sequence[str]
+    caller_role_arns: Sequence[str]       # roles that create/update the functions (bootstrap, deploy roles)
+
+
+def pull_policy(role_arns: Sequence[str], lambda_pull: Optional[LambdaPull] = None) -> dict:
+    statements = []
+    if role_arns:
+        statements.append({**iam.statement("WorkloadExecutionRolesPull", list(PULL_ACTIONS), "*"),
+                           "Principal": {"AWS": sorted(set(role_arns))}})
+    if lambda_pull is not None:
+        accounts = sorted({arn.split(":")[4] for arn in lambda_pull.function_arns})
+        statements.append({**iam.statement("FunctionDeployersPull", list(LAMBDA_PULL_ACTIONS), "*"),
+                           "Principal": {"AWS": sorted(set(lambda_pull.caller_role_arns))}})
+        # Scoped to the platform's own functions: a confused deputy in another account cannot use the grant.
+        statements.append({**iam.statement("LambdaServicePull", list(LAMBDA_PULL_ACTIONS), "*", conditions={
+            "StringEquals": {"aws:sourceAccount": accounts},
+            "ArnLike": {"aws:sourceArn": sorted(set(lambda_pull.function_arns))}}),
+            "Principal": {"Service": "lambda.amazonaws.com"}})
+    if not statements:
+        raise ValueError("a pull policy needs execution role ARNs or image functions")
+    return iam.document(statements)
 
 
 class ContainerRegistry(pulumi.ComponentResource):
@@ -45,13 +69,17 @@ class ContainerRegistry(pulumi.ComponentResource):
             opts=args.account.opts(self, protect=args.protect, retain_on_delete=args.protect))
         aws.ecr.LifecyclePolicy(f"{name}-lifecycle", repository=self.repository.name,
                                 policy=lifecycle.to_json(policy), opts=args.account.opts(self))
-        self.repository_url = self.repository.repository_url
-        self.repository_arn = self.repository.arn
-        self.repository_name = self.repository.name
+        # Known in a preview (the name is explicit), so task definitions and build variables are checkable.
+        repository_name = f"{args.prefix}/{args.service}"
+        self.repository_url = ecr_repository_url(args.account.id, args.account.region, repository_name)
+        self.repository_arn = ecr_repository_arn(args.account.id, args.account.region, repository_name)
+        self.repository_name = repository_name
         self.register_outputs({"repository_url": self.repository_url, "repository_arn": self.repository_arn})
 
-    def grant_pull(self, role_arns: Sequence[pulumi.Input[str]]) -> aws.ecr.RepositoryPolicy:
-        """Let the staging/prod task execution roles (only) pull."""
-        policy = pulumi.Output.all(*role_arns).apply(lambda arns: iam.to_json(pull_policy(arns)))
+    def grant_pull(self, role_arns: Sequence[pulumi.Input[str]], roles: Sequence[pulumi.Resource] = (),
+                   lambda_pull: Optional[LambdaPull] = None) -> aws.ecr.RepositoryPolicy:
+        """Let the staging/prod task execution roles (only) pull, and image functions' Lambda service.
+        `roles` are the resources behind the ARNs: ECR rejects a policy naming a missing principal."""
+        policy = pulumi.Output.all(*role_arns).apply(lambda arns: iam.to_json(pull_policy(arns, lambda_pull)))
         return aws.ecr.RepositoryPolicy(f"{self._name}-pull", repository=self.repository.name, policy=policy,
-                                        opts=self._account.opts(self))
+                                        opts=self._account.opts(self, depends_on=list(roles)))

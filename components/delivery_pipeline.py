@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import TYPE_PREFIX, Account
+from components.arns import codepipeline_arn
 from components.documents import iam
 from components.documents.pipeline_policies import PipelineAccess, pipeline_role_policy
 from components.pipeline_actions import DeployTarget, action as _action, deploy_action
@@ -41,6 +42,8 @@ class DeliveryPipelineArgs:
     topic_arn: pulumi.Input[str]
     topic_key_arn: pulumi.Input[str]
     extra_topic_arns: Sequence[str] = ()
+    # What the plain-string inputs name (pipeline role, bucket, topic policy, build projects, deploy roles).
+    depends_on: Sequence[pulumi.Resource] = ()
 
 
 def console_url(region: str, pipeline_name: str) -> str:
@@ -53,8 +56,9 @@ class DeliveryPipeline(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__(f"{TYPE_PREFIX}:DeliveryPipeline", name, None, opts)
         account = args.account
+        after_inputs = list(args.depends_on)
         policy = aws.iam.RolePolicy(f"{name}-policy", role=args.role_name, policy=self._policy(args),
-                                    opts=account.opts(self))
+                                    opts=account.opts(self, depends_on=after_inputs))
         pipeline = aws.codepipeline.Pipeline(
             f"{name}-pipeline", name=args.pipeline_name, pipeline_type="V2", execution_mode="QUEUED",
             role_arn=args.role_arn,
@@ -63,16 +67,20 @@ class DeliveryPipeline(pulumi.ComponentResource):
             triggers=[{"provider_type": "CodeStarSourceConnection", "git_configuration": {
                 "source_action_name": "Source", "pushes": [{"branches": {"includes": [args.branch]}}]}}],
             stages=self._stages(args), tags={"service": args.service},
-            opts=account.opts(self, depends_on=[policy]))
+            opts=account.opts(self, depends_on=[policy, *after_inputs]))
+        # Known in a preview (the name is explicit); the rule below depends on the pipeline itself.
+        self.pipeline_arn = codepipeline_arn(account.id, account.region, args.pipeline_name)
         targets = [{"address": args.topic_arn, "type": "SNS"}] + \
                   [{"address": arn, "type": "SNS"} for arn in args.extra_topic_arns]
         aws.codestarnotifications.NotificationRule(
             f"{name}-notifications", name=f"{args.pipeline_name}-events", detail_type="FULL",
-            event_type_ids=list(NOTIFIED_EVENTS), resource=pipeline.arn, targets=targets,
-            opts=account.opts(self))
-        self.pipeline_name = pipeline.name
-        self.pipeline_arn = pipeline.arn
-        self.console_url = pipeline.name.apply(lambda n: console_url(account.region, n))
+            event_type_ids=list(NOTIFIED_EVENTS), targets=targets, tags={"service": args.service},
+            # From the pipeline's name (an input, so known in a preview) rather than a plain string: the
+            # property dependency is how policies join the rule to its pipeline.
+            resource=pipeline.name.apply(lambda n: codepipeline_arn(account.id, account.region, n)),
+            opts=account.opts(self, depends_on=after_inputs))
+        self.pipeline_name = args.pipeline_name
+        self.console_url = console_url(account.region, args.pipeline_name)
         self.role_arn = pulumi.Output.from_input(args.role_arn)
         self.register_outputs({"pipeline_name": self.pipeline_name, "pipeline_arn": self.pipeline_arn,
                                "console_url": self.console_url})

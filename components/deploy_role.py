@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import TYPE_PREFIX, Account
+from components.arns import role_arn
 from components.documents import iam
 from components.documents.deploy_policies import (DeployScope, check_trusted_role_arn, deploy_role_policy,
                                                   deploy_role_trust)
@@ -24,6 +25,9 @@ class CrossAccountDeployRoleArgs:
     artifact_bucket_arn: pulumi.Input[str]
     artifact_key_arn: pulumi.Input[str]        # KMS key ARN in tooling, never an alias
     tags: Mapping[str, str] = field(default_factory=dict)   # e.g. owner; merged over environment/service
+    # The roles the trust names, when passed as plain ARN strings: IAM rejects a trust naming a missing role.
+    trusted_roles: Sequence[pulumi.Resource] = ()
+    function_image_repository_arns: Sequence[str] = ()      # ECR repositories of image Lambda functions
 
 
 def deploy_role_name(prefix: str, environment: str) -> str:
@@ -32,7 +36,7 @@ def deploy_role_name(prefix: str, environment: str) -> str:
 
 def deploy_role_arn(account_id: str, prefix: str, environment: str) -> str:
     """Known before the role exists, so the tooling key and bucket policies can name it."""
-    return f"arn:aws:iam::{account_id}:role/{deploy_role_name(prefix, environment)}"
+    return role_arn(account_id, deploy_role_name(prefix, environment))
 
 
 def validate(args: CrossAccountDeployRoleArgs) -> None:
@@ -61,11 +65,13 @@ class CrossAccountDeployRole(pulumi.ComponentResource):
             description=f"Deploys {args.environment} workloads for the tooling pipelines",
             max_session_duration=3600,
             tags={"environment": args.environment, "service": "platform", **args.tags},
-            opts=account.opts(self))
+            opts=account.opts(self, depends_on=list(args.trusted_roles)))
         policy = pulumi.Output.all(args.artifact_bucket_arn, args.artifact_key_arn).apply(
-            lambda values: iam.to_json(deploy_role_policy(scope, *values)))
-        aws.iam.RolePolicy(f"{name}-policy", role=role.id, name="deploy", policy=policy,
+            lambda values: iam.to_json(deploy_role_policy(scope, *values, args.function_image_repository_arns)))
+        aws.iam.RolePolicy(f"{name}-policy", role=role.name, name="deploy", policy=policy,
                            opts=account.opts(self))
-        self.arn: pulumi.Output[str] = role.arn
-        self.name: pulumi.Output[str] = role.name
+        self.role = role
+        # Known before the role exists (a preview can check what names it); depend on `self.role` for ordering.
+        self.arn: str = deploy_role_arn(account.id, args.prefix, args.environment)
+        self.name: str = deploy_role_name(args.prefix, args.environment)
         self.register_outputs({"arn": self.arn, "name": self.name})

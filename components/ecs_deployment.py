@@ -41,7 +41,8 @@ def create_codedeploy_group(parent: pulumi.Resource, account: Account, name: str
                             service_role_arn: pulumi.Input[str], cluster_name: pulumi.Input[str],
                             service_name: pulumi.Input[str], lb: LoadBalancing, config_name: str,
                             termination_wait_minutes: int, alarm_names: Sequence[pulumi.Input[str]],
-                            tags: dict) -> tuple[aws.codedeploy.Application, aws.codedeploy.DeploymentGroup]:
+                            tags: dict, depends_on: Sequence[pulumi.Resource] = (),
+                            ) -> tuple[aws.codedeploy.Application, aws.codedeploy.DeploymentGroup]:
     cd = aws.codedeploy
     app = cd.Application(f"{name}-codedeploy", name=physical, compute_platform="ECS", tags=tags,
                          opts=account.opts(parent))
@@ -70,5 +71,5 @@ def create_codedeploy_group(parent: pulumi.Resource, account: Account, name: str
             enabled=True, events=ROLLBACK_EVENTS),
         alarm_configuration=cd.DeploymentGroupAlarmConfigurationArgs(
             enabled=True, alarms=list(alarm_names)),
-        tags=tags, opts=account.opts(parent))
+        tags=tags, opts=account.opts(parent, depends_on=list(depends_on)))
     return app, group

@@ -47,7 +47,7 @@ def create_task_roles(parent, account: Account, spec: RoleSpec, name: str,
             repository_arns=[ecr_repository_arn(image_ref)], region=account.region, account_id=account.id,
             log_group=spec.log_group, secret_arns=sorted(spec.secrets.values())))
 
-    aws.iam.RolePolicy(f"{name}-execution-policy", role=execution.id, name="execution",
+    aws.iam.RolePolicy(f"{name}-execution-policy", role=execution.name, name="execution",
                        policy=pulumi.Output.from_input(image).apply(policy), opts=account.opts(parent))
     task = _role(parent, account, f"{name}-task-role", spec.role_name("task"),
                  service_trust("ecs-tasks.amazonaws.com", source_account=account.id,

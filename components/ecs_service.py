@@ -1,6 +1,7 @@
 """EcsBlueGreenService: a Fargate service behind an ALB, released blue/green by CodeDeploy or by ECS."""
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
@@ -8,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import TYPE_PREFIX, Account
+from components.arns import role_arn
 from components.documents.container_definitions import (TMP_VOLUME, ContainerSpec, check_image_pinned,
                                                         check_plain_environment, check_secret_source,
                                                         container_definitions_json)
@@ -46,9 +48,32 @@ class EcsBlueGreenServiceArgs:
     environment_variables: Mapping[str, str] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)    # name -> SSM parameter / Secrets Manager ARN
     codedeploy_config: str = "CodeDeployDefault.ECSAllAtOnce"
-    ingress_cidrs: Sequence[str] = ("0.0.0.0/0",)
-    test_ingress_cidrs: Optional[Sequence[str]] = None          # defaults to ingress_cidrs
+    ingress_cidrs: Sequence[str] = ("0.0.0.0/0",)               # the production listener
+    vpc_cidr: Optional[str] = None
+    # The test listener serves the new task set before traffic shifts: the VPC only unless listed here.
+    test_ingress_cidrs: Optional[Sequence[str]] = None
     tags: Mapping[str, str] = field(default_factory=dict)       # e.g. owner; merged over environment/service
+
+
+def test_ingress(args: EcsBlueGreenServiceArgs) -> list[str]:
+    if args.test_ingress_cidrs is not None:
+        return list(args.test_ingress_cidrs)
+    if args.vpc_cidr is None:
+        raise ValueError("give vpc_cidr or test_ingress_cidrs: the test listener is never open by default")
+    return [args.vpc_cidr]
+
+
+def check_ingress(args: EcsBlueGreenServiceArgs) -> None:
+    cidrs = test_ingress(args)
+    if not cidrs:
+        raise ValueError("test_ingress_cidrs must list at least one CIDR")
+    for cidr in [*args.ingress_cidrs, *cidrs, *([args.vpc_cidr] if args.vpc_cidr else [])]:
+        try:
+            ipaddress.IPv4Network(cidr, strict=True)
+        except ValueError:
+            raise ValueError(f"ingress CIDRs must be IPv4 networks like 10.0.0.0/16, got {cidr!r}") from None
+    if args.environment == "prod" and any(ipaddress.IPv4Network(c).prefixlen == 0 for c in cidrs):
+        raise ValueError(f"the prod test listener must not be open to the world, got test_ingress_cidrs {cidrs}")
 
 
 def validate(args: EcsBlueGreenServiceArgs) -> None:
@@ -74,6 +99,7 @@ def validate(args: EcsBlueGreenServiceArgs) -> None:
         raise ValueError(f"termination_wait_minutes must be 0..{limit} for {args.strategy}, "
                          f"got {args.termination_wait_minutes}")
     check_retention(args.log_retention_days)
+    check_ingress(args)
     if isinstance(args.image, str):
         check_image_pinned(args.image)
     check_plain_environment(args.environment_variables)
@@ -99,12 +125,10 @@ class EcsBlueGreenService(pulumi.ComponentResource):
         execution, task = create_task_roles(self, account, roles, name, args.image)
         cluster = aws.ecs.Cluster(f"{name}-cluster", name=physical, tags=tags, settings=[
             aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")], opts=account.opts(self))
-        task_definition = self._task_definition(name, args, physical, execution, task, log_group, tags)
+        task_definition = self._task_definition(name, args, physical, roles, [execution, task, log_group], tags)
         lb = create_load_balancing(self, account, NetworkSpec(
             args.prefix, args.environment, args.service, args.port, args.health_check_path, args.vpc_id,
-            args.public_subnet_ids, args.ingress_cidrs,
-            args.ingress_cidrs if args.test_ingress_cidrs is None else args.test_ingress_cidrs,
-            native, args.protect, tags), name)
+            args.public_subnet_ids, args.ingress_cidrs, test_ingress(args), native, args.protect, tags), name)
         alarms = create_deployment_alarms(self, account, name, physical, lb, args.alarm_topic_arn, tags)
         alarm_names = [a.name for a in alarms]
         service = self._service(name, args, physical, cluster, task_definition, lb, roles, alarm_names, tags)
@@ -113,15 +137,18 @@ class EcsBlueGreenService(pulumi.ComponentResource):
         if not native:
             role, attachment = create_codedeploy_role(self, account, roles, name)
             app, group = create_codedeploy_group(
-                self, account, name, physical, service_role_arn=role.arn, cluster_name=cluster.name,
+                self, account, name, physical, service_role_arn=role_arn(account.id, roles.role_name("codedeploy")),
+                depends_on=[role, attachment], cluster_name=cluster.name,
                 service_name=service.name, lb=lb, config_name=args.codedeploy_config,
                 termination_wait_minutes=args.termination_wait_minutes, alarm_names=alarm_names, tags=tags)
             self.codedeploy_application_name = app.name
             self.deployment_group_name = group.deployment_group_name
         self.cluster_name = cluster.name
         self.service_name = service.name
-        self.task_execution_role_arn = execution.arn
-        self.task_role_arn = task.arn
+        # Known in a preview (explicit names); users that need the roles to exist depend on `self.task_roles`.
+        self.task_roles = [execution, task]
+        self.task_execution_role_arn = role_arn(account.id, roles.role_name("exec"))
+        self.task_role_arn = role_arn(account.id, roles.role_name("task"))
         self.task_family = task_definition.family
         self.container_name = args.service
         self.prod_listener_arn = lb.prod_listener.arn
@@ -136,8 +163,7 @@ class EcsBlueGreenService(pulumi.ComponentResource):
             "codedeploy_application_name": self.codedeploy_application_name,
             "deployment_group_name": self.deployment_group_name})
 
-    def _task_definition(self, name, args, physical, execution, task, log_group,
-                         tags) -> aws.ecs.TaskDefinition:
+    def _task_definition(self, name, args, physical, roles, depends_on, tags) -> aws.ecs.TaskDefinition:
         def render(image: str) -> str:
             return container_definitions_json(ContainerSpec(
                 name=args.service, image=image, port=args.port, log_group=f"/ecs/{physical}",
@@ -146,13 +172,15 @@ class EcsBlueGreenService(pulumi.ComponentResource):
 
         return aws.ecs.TaskDefinition(
             f"{name}-task", family=physical, network_mode="awsvpc", requires_compatibilities=["FARGATE"],
-            cpu=str(args.cpu), memory=str(args.memory), execution_role_arn=execution.arn,
-            task_role_arn=task.arn,
+            cpu=str(args.cpu), memory=str(args.memory),
+            # Plain ARNs from the explicit role names keep the document checkable in a preview.
+            execution_role_arn=role_arn(args.account.id, roles.role_name("exec")),
+            task_role_arn=role_arn(args.account.id, roles.role_name("task")),
             container_definitions=pulumi.Output.from_input(args.image).apply(render),
             volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=TMP_VOLUME)],
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(operating_system_family="LINUX",
                                                                        cpu_architecture="X86_64"),
-            tags=tags, opts=args.account.opts(self, depends_on=[log_group]))
+            tags=tags, opts=args.account.opts(self, depends_on=depends_on))
 
     def _service(self, name, args, physical, cluster, task_definition, lb, roles, alarm_names,
                  tags) -> aws.ecs.Service:
@@ -166,10 +194,10 @@ class EcsBlueGreenService(pulumi.ComponentResource):
         else:
             controller = "ECS"
             infra, attachment = create_infrastructure_role(self, account, roles, name)
-            depends_on.append(attachment)
+            depends_on += [infra, attachment]
             load_balancer["advanced_configuration"] = aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
                 alternate_target_group_arn=lb.green.arn, production_listener_rule=lb.prod_rule.arn,
-                test_listener_rule=lb.test_rule.arn, role_arn=infra.arn)
+                test_listener_rule=lb.test_rule.arn, role_arn=role_arn(account.id, roles.role_name("ecs-infra")))
             extra = dict(
                 deployment_configuration=native_deployment_configuration(args.strategy,
                                                                           args.termination_wait_minutes),

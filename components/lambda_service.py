@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
 
 from components.account import TYPE_PREFIX, Account
+from components.arns import lambda_alias_arn, lambda_function_arn, role_arn
 from components.documents import iam
 from components.documents.container_definitions import check_digest_pinned
-from components.documents.lambda_roles import codedeploy_lambda_policy, lambda_execution_policy
+from components.documents.deploy_policies import check_trusted_role_arn
+from components.documents.lambda_roles import codedeploy_lambda_policy, invoke_alias_policy, lambda_execution_policy
 from components.documents.service_trust import service_trust
 from components.workload_checks import check_common, check_retention
 from components.workload_names import physical_name
@@ -24,6 +26,11 @@ DEPLOYMENT_CONFIGS = (
     *(f"CodeDeployDefault.LambdaLinear10PercentEvery{m}Minutes" for m in (2, 3, 10)),
 )
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def invoke_role_name(prefix: str, environment: str, service: str) -> str:
+    """Deterministic, so the test build can name the role before the role exists."""
+    return physical_name(prefix, environment, service, "invoke")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class LambdaCanaryServiceArgs:
     post_traffic_hook: Optional[str] = None
     alarm_topic_arn: Optional[pulumi.Input[str]] = None
     tags: Mapping[str, str] = field(default_factory=dict)    # e.g. owner; merged over environment/service
+    depends_on: Sequence[pulumi.Resource] = ()       # e.g. the registry's pull grant of an image function
 
 
 def validate(args: LambdaCanaryServiceArgs) -> None:
@@ -79,25 +87,28 @@ class LambdaCanaryService(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs", name=f"/aws/lambda/{function_name}", retention_in_days=args.log_retention_days,
             tags=tags, opts=account.opts(self, protect=args.protect, retain_on_delete=args.protect))
-        role = aws.iam.Role(f"{name}-role",
-                            name=physical_name(args.prefix, args.environment, args.service, "fn"),
+        role_name = physical_name(args.prefix, args.environment, args.service, "fn")
+        role = aws.iam.Role(f"{name}-role", name=role_name,
                             assume_role_policy=iam.to_json(service_trust("lambda.amazonaws.com")), tags=tags,
                             description=f"Execution role of {function_name}", opts=account.opts(self))
         execution_policy = lambda_execution_policy(region=account.region, account_id=account.id,
                                                    function_name=function_name)
-        logs_policy = aws.iam.RolePolicy(f"{name}-logs-policy", role=role.id, name="logs",
+        logs_policy = aws.iam.RolePolicy(f"{name}-logs-policy", role=role.name, name="logs",
                                          policy=iam.to_json(execution_policy), opts=account.opts(self))
-        function = self._function(name, args, function_name, role, [log_group, logs_policy], tags)
+        function = self._function(name, args, function_name, role_arn(account.id, role_name),
+                                  [role, log_group, logs_policy, *args.depends_on], tags)
         alias = aws.lambda_.Alias(
             f"{name}-alias", name=ALIAS, function_name=function.name, function_version=function.version,
             # CodeDeploy moves the alias (and its weights) on every deployment; Pulumi must not move it back.
             opts=account.opts(self, ignore_changes=["functionVersion", "routingConfig"]))
         alarms = [self._alarm(name, args, function_name, metric, tags) for metric in ("Errors", "Throttles")]
         app, group = self._deployment(name, args, function_name, alarms, tags)
-        self.function_name = function.name
-        self.function_arn = function.arn
-        self.alias_name = alias.name
-        self.alias_arn = alias.arn
+        self._args, self._function_name, self._tags, self.alias = args, function_name, tags, alias
+        # Known in a preview (explicit names); users that need them to exist depend on `self.alias`.
+        self.function_name = function_name
+        self.function_arn = lambda_function_arn(account.id, account.region, function_name)
+        self.alias_name = ALIAS
+        self.alias_arn = lambda_alias_arn(account.id, account.region, function_name, ALIAS)
         self.codedeploy_application_name = app.name
         self.deployment_group_name = group.deployment_group_name
         self.hooks = {event: hook for event, hook in (("BeforeAllowTraffic", args.pre_traffic_hook),
@@ -108,7 +119,25 @@ class LambdaCanaryService(pulumi.ComponentResource):
             "codedeploy_application_name": self.codedeploy_application_name,
             "deployment_group_name": self.deployment_group_name})
 
-    def _function(self, name, args, function_name, role, depends_on, tags) -> aws.lambda_.Function:
+    def grant_invoke(self, principal_arns: Sequence[str], principals: Sequence[pulumi.Resource]) -> str:
+        """A role that `principal_arns` (e.g. the tooling integration-test build role) assume to invoke the
+        alias, and nothing else; `principals` are their resources (IAM rejects a trust naming a missing role)."""
+        args, account = self._args, self._args.account
+        for arn in principal_arns:
+            check_trusted_role_arn(arn)
+        name = invoke_role_name(args.prefix, args.environment, args.service)
+        role = aws.iam.Role(
+            f"{self._name}-invoke-role", name=name, tags=self._tags, max_session_duration=3600,
+            assume_role_policy=iam.to_json(iam.document([iam.trust_statement("IntegrationTests",
+                                                                             {"AWS": list(principal_arns)})])),
+            description=f"Integration tests invoke {self._function_name}:{ALIAS}",
+            opts=account.opts(self, depends_on=list(principals)))
+        aws.iam.RolePolicy(f"{self._name}-invoke-policy", role=role.name, name="invoke", policy=iam.to_json(
+            invoke_alias_policy(region=account.region, account_id=account.id, function_name=self._function_name,
+                                alias=ALIAS)), opts=account.opts(self, depends_on=[self.alias]))
+        return role_arn(account.id, name)
+
+    def _function(self, name, args, function_name, execution_role_arn, depends_on, tags) -> aws.lambda_.Function:
         if args.image_uri is not None:
             code = dict(package_type="Image",
                         image_uri=pulumi.Output.from_input(args.image_uri).apply(check_digest_pinned))
@@ -116,7 +145,7 @@ class LambdaCanaryService(pulumi.ComponentResource):
             code = dict(package_type="Zip", runtime=args.runtime, handler=args.handler,
                         code=pulumi.FileArchive(args.code_path))
         return aws.lambda_.Function(
-            f"{name}-function", name=function_name, role=role.arn, publish=True, memory_size=args.memory,
+            f"{name}-function", name=function_name, role=execution_role_arn, publish=True, memory_size=args.memory,
             timeout=args.timeout, tags=tags, **code,
             # The pipeline publishes new code; Pulumi only provides the bootstrap package.
             opts=args.account.opts(self, depends_on=depends_on, ignore_changes=["code", "imageUri"]))
@@ -133,9 +162,9 @@ class LambdaCanaryService(pulumi.ComponentResource):
 
     def _deployment(self, name, args, function_name, alarms, tags):
         account = args.account
+        role_name = physical_name(args.prefix, args.environment, args.service, "codedeploy")
         role = aws.iam.Role(
-            f"{name}-codedeploy-role",
-            name=physical_name(args.prefix, args.environment, args.service, "codedeploy"),
+            f"{name}-codedeploy-role", name=role_name,
             assume_role_policy=iam.to_json(service_trust("codedeploy.amazonaws.com")), tags=tags,
             description=f"CodeDeploy traffic shifting of {function_name}", opts=account.opts(self))
         hooks = [h for h in (args.pre_traffic_hook, args.post_traffic_hook) if h]
@@ -143,18 +172,18 @@ class LambdaCanaryService(pulumi.ComponentResource):
             codedeploy_lambda_policy(region=account.region, account_id=account.id,
                                      function_name=function_name, alarm_prefix=f"{function_name}-",
                                      hook_functions=hooks, topic_arn=topic)))
-        role_policy = aws.iam.RolePolicy(f"{name}-codedeploy-policy", role=role.id, name="codedeploy",
+        role_policy = aws.iam.RolePolicy(f"{name}-codedeploy-policy", role=role.name, name="codedeploy",
                                          policy=policy, opts=account.opts(self))
         app = aws.codedeploy.Application(f"{name}-codedeploy", name=function_name, compute_platform="Lambda",
                                          tags=tags, opts=account.opts(self))
         group = aws.codedeploy.DeploymentGroup(
             f"{name}-deployment-group", app_name=app.name, deployment_group_name=function_name,
-            service_role_arn=role.arn, deployment_config_name=args.deployment_config,
+            service_role_arn=role_arn(account.id, role_name), deployment_config_name=args.deployment_config,
             deployment_style=aws.codedeploy.DeploymentGroupDeploymentStyleArgs(
                 deployment_type="BLUE_GREEN", deployment_option="WITH_TRAFFIC_CONTROL"),
             auto_rollback_configuration=aws.codedeploy.DeploymentGroupAutoRollbackConfigurationArgs(
                 enabled=True, events=["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]),
             alarm_configuration=aws.codedeploy.DeploymentGroupAlarmConfigurationArgs(
                 enabled=True, alarms=[a.name for a in alarms]),
-            tags=tags, opts=account.opts(self, depends_on=[role_policy]))
+            tags=tags, opts=account.opts(self, depends_on=[role, role_policy]))
         return app, group

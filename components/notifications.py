@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import TYPE_PREFIX, Account
+from components.arns import sns_topic_arn
 from components.documents import iam
 from components.documents.pipeline_policies import notification_key_policy, notification_topic_policy
 
@@ -29,20 +30,25 @@ class Notifications(pulumi.ComponentResource):
         self.key = aws.kms.Key(f"{name}-key", description=f"{args.prefix} pipeline notifications",
                                enable_key_rotation=True, deletion_window_in_days=30 if args.protect else 7,
                                opts=account.opts(self, protect=args.protect, retain_on_delete=args.protect))
-        self.topic = aws.sns.Topic(f"{name}-topic", name=f"{args.prefix}-tooling-pipeline-events",
-                                   kms_master_key_id=self.key.arn, opts=account.opts(self))
-        aws.sns.TopicPolicy(f"{name}-topic-policy", arn=self.topic.arn, policy=self.topic.arn.apply(
-            lambda arn: iam.to_json(notification_topic_policy(arn, account.id))), opts=account.opts(self))
+        topic_name = f"{args.prefix}-tooling-pipeline-events"
+        self.topic = aws.sns.Topic(f"{name}-topic", name=topic_name, kms_master_key_id=self.key.arn,
+                                   opts=account.opts(self))
+        # The ARN follows from the name: known in a preview; every user of it depends on the topic.
+        self.topic_arn = sns_topic_arn(account.id, account.region, topic_name)
+        after_topic = account.opts(self, depends_on=[self.topic])
+        self.topic_policy = aws.sns.TopicPolicy(
+            f"{name}-topic-policy", arn=self.topic_arn,
+            policy=iam.to_json(notification_topic_policy(self.topic_arn, account.id)), opts=after_topic)
         for i, email in enumerate(args.emails):
-            aws.sns.TopicSubscription(f"{name}-email-{i}", topic=self.topic.arn, protocol="email", endpoint=email,
-                                      opts=account.opts(self))
-        self.topic_arn = self.topic.arn
+            aws.sns.TopicSubscription(f"{name}-email-{i}", topic=self.topic_arn, protocol="email", endpoint=email,
+                                      opts=after_topic)
         self.key_arn = self.key.arn
         self.register_outputs({"topic_arn": self.topic_arn})
 
-    def allow_publishers(self, role_arns: Sequence[pulumi.Input[str]]) -> None:
-        """Key policy once the pipeline roles exist (manual approvals publish with the pipeline role)."""
+    def allow_publishers(self, role_arns: Sequence[pulumi.Input[str]], roles: Sequence[pulumi.Resource]) -> None:
+        """Key policy once the pipeline `roles` exist (manual approvals publish with the pipeline role); KMS
+        rejects a policy naming a missing principal."""
         policy = pulumi.Output.all(*role_arns).apply(lambda arns: iam.to_json(
             notification_key_policy(self._args.admin_role_arn, self._args.account.region, arns)))
         aws.kms.KeyPolicy(f"{self._name}-key-policy", key_id=self.key.id, policy=policy,
-                          opts=self._args.account.opts(self))
+                          opts=self._args.account.opts(self, depends_on=list(roles)))

@@ -8,6 +8,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from components.arns import role_arn
 from components.account import TYPE_PREFIX, Account
 from components.documents import iam
 from components.documents.service_trust import service_trust
@@ -24,11 +25,13 @@ class PipelineRoleArgs:
 class PipelineRole(pulumi.ComponentResource):
     def __init__(self, name: str, args: PipelineRoleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__(f"{TYPE_PREFIX}:PipelineRole", name, None, opts)
-        role = aws.iam.Role(
-            f"{name}-role", name=physical_name(args.prefix, "tooling", args.service, "pipeline"),
+        role_name = physical_name(args.prefix, "tooling", args.service, "pipeline")
+        self.role = aws.iam.Role(
+            f"{name}-role", name=role_name,
             assume_role_policy=iam.to_json(service_trust("codepipeline.amazonaws.com",
                                                          source_account=args.account.id)),
             tags={"service": args.service}, opts=args.account.opts(self))
-        self.arn = role.arn
-        self.name = role.name
+        # Plain strings, known in a preview; a consumer that needs the role to exist depends on `self.role`.
+        self.arn = role_arn(args.account.id, role_name)
+        self.name = role_name
         self.register_outputs({"arn": self.arn, "name": self.name})

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Optional, Sequence, Union
 
 import pulumi
 
 from components.account import Account
 from components.build_project import BuildProject, BuildProjectArgs
-from components.config import EcsServiceConfig, LambdaServiceConfig, PlatformConfig
+from components.arns import lambda_function_arn, role_arn
+from components.config import (EcsServiceConfig, LambdaServiceConfig, PlatformConfig, termination_wait_minutes,
+                               test_ingress_cidrs)
 from components.container_registry import ContainerRegistry
 from components.delivery_pipeline import DeliveryPipeline, DeliveryPipelineArgs
 from components.documents import appspec, buildspec, taskdef
@@ -25,30 +27,41 @@ LAMBDA_CONFIGS = {"canary": "CodeDeployDefault.LambdaCanary10Percent5Minutes",
 ECS_CODEDEPLOY_CONFIGS = {"staging": "CodeDeployDefault.ECSAllAtOnce",
                           "prod": "CodeDeployDefault.ECSCanary10Percent5Minutes"}
 LAMBDA_PACKAGE = "dist/function.zip"
+TEST_ROLE_VARIABLE = "TEST_ROLE_ARN"
 BOOTSTRAP_CODE = str(Path(__file__).parent / "lambda_bootstrap")
 Service = Union[EcsServiceConfig, LambdaServiceConfig]
 
 
 @dataclass(frozen=True)
 class Shared:
-    """What every service's delivery uses from the platform."""
+    """What every service's delivery uses from the platform. ARNs are plain strings where config determines
+    them (known in a preview); `ready` lists the resources behind them, which users depend on."""
     config: PlatformConfig
+    stack: str
     parent: pulumi.Resource
     accounts: dict[str, Account]
-    bucket_name: pulumi.Output[str]
-    bucket_arn: pulumi.Output[str]
+    bucket_name: str
+    bucket_arn: str
     key_arn: pulumi.Output[str]
-    deploy_role_arns: dict[str, pulumi.Output[str]]
-    topic_arn: pulumi.Output[str]
+    deploy_role_arns: dict[str, str]
+    topic_arn: str
     topic_key_arn: pulumi.Output[str]
+    ready: Sequence[pulumi.Resource] = ()        # artifact bucket, topic policy, deploy roles
 
 
 def pipeline_name(prefix: str, service: str) -> str:
     return f"{prefix}-{service}"
 
 
-def create_workload(shared: Shared, service: Service, environment: str,
-                    registry: Optional[ContainerRegistry]) -> Any:
+def function_arn(shared: Shared, service: LambdaServiceConfig, environment: str) -> str:
+    """The ARN LambdaCanaryService's function will have (its name is physical_name(prefix, env, service))."""
+    account = shared.accounts[environment]
+    return lambda_function_arn(account.id, account.region, physical_name(shared.config.prefix, environment,
+                                                                         service.name))
+
+
+def create_workload(shared: Shared, service: Service, environment: str, registry: Optional[ContainerRegistry],
+                    depends_on: Sequence[pulumi.Resource] = ()) -> Any:
     from components.ecs_service import EcsBlueGreenService, EcsBlueGreenServiceArgs
     from components.lambda_service import LambdaCanaryService, LambdaCanaryServiceArgs
 
@@ -56,20 +69,23 @@ def create_workload(shared: Shared, service: Service, environment: str,
     opts = pulumi.ResourceOptions(parent=shared.parent)
     if isinstance(service, EcsServiceConfig):
         network = getattr(cfg.networks, environment)
-        image = pulumi.Output.concat(registry.repository_url, f":{IMAGE_TAG_PREFIX}{service.image_tag}")
+        # A plain string (the registry URL follows from config): the image pin is checkable in a preview.
+        image = f"{registry.repository_url}:{IMAGE_TAG_PREFIX}{service.image_tag}"
         return EcsBlueGreenService(f"{service.name}-{environment}", EcsBlueGreenServiceArgs(
             account=account, environment=environment, prefix=cfg.prefix, service=service.name, image=image,
             port=service.port, health_check_path=service.health_check_path, cpu=service.cpu, memory=service.memory,
             desired_count=service.desired_count, strategy=service.strategy, vpc_id=network.vpc_id,
             public_subnet_ids=network.public_subnet_ids, private_subnet_ids=network.private_subnet_ids,
-            log_retention_days=cfg.retention.log_days, termination_wait_minutes=60 if cfg.protect else 5,
+            vpc_cidr=network.vpc_cidr, test_ingress_cidrs=test_ingress_cidrs(network),
+            log_retention_days=cfg.retention.log_days,
+            termination_wait_minutes=termination_wait_minutes(service, shared.stack),
             protect=cfg.protect, codedeploy_config=ECS_CODEDEPLOY_CONFIGS[environment]), opts)
     return LambdaCanaryService(f"{service.name}-{environment}", LambdaCanaryServiceArgs(
         account=account, environment=environment, prefix=cfg.prefix, service=service.name,
         runtime=service.runtime or "", handler=service.handler or "",
         code_path=None if service.image else BOOTSTRAP_CODE, image_uri=service.image,
         memory=service.memory, timeout=service.timeout, deployment_config=LAMBDA_CONFIGS[service.strategy],
-        log_retention_days=cfg.retention.log_days, protect=cfg.protect), opts)
+        log_retention_days=cfg.retention.log_days, protect=cfg.protect, depends_on=list(depends_on)), opts)
 
 
 def _taskdef_json(cfg: PlatformConfig, service: EcsServiceConfig, environment: str, account: Account,
@@ -104,14 +120,21 @@ def _build_buildspec(shared: Shared, service: Service, targets: dict[str, Any]) 
         secrets=buildspec.BuildSecrets(dict(service.parameter_store), dict(service.secrets_manager)))))
 
 
-def _test_variables(service: Service, staging: Any) -> dict[str, pulumi.Input[str]]:
+def _test_variables(shared: Shared, service: Service, staging: Any) -> dict[str, pulumi.Input[str]]:
     if isinstance(service, EcsServiceConfig):
         return {"TEST_URL": staging.test_listener_url, "HEALTH_CHECK_PATH": service.health_check_path}
-    return {"FUNCTION_NAME": staging.function_name, "FUNCTION_ALIAS": staging.alias_name}
+    return {"FUNCTION_NAME": staging.function_name, "FUNCTION_ALIAS": staging.alias_name,
+            TEST_ROLE_VARIABLE: _invoke_role_arn(shared, service)}
+
+
+def _invoke_role_arn(shared: Shared, service: LambdaServiceConfig) -> str:
+    from components.lambda_service import invoke_role_name
+    return role_arn(shared.accounts["staging"].id, invoke_role_name(shared.config.prefix, "staging", service.name))
 
 
 def _project(shared: Shared, service: Service, purpose: str, spec: pulumi.Input[str],
-             registry: Optional[ContainerRegistry], variables: dict) -> BuildProject:
+             registry: Optional[ContainerRegistry], variables: dict,
+             assume_role_arns: Sequence[str] = ()) -> BuildProject:
     cfg, build = shared.config, shared.config.build
     return BuildProject(f"{service.name}-{purpose}", BuildProjectArgs(
         account=shared.accounts["tooling"], prefix=cfg.prefix, service=service.name, purpose=purpose, buildspec=spec,
@@ -120,7 +143,8 @@ def _project(shared: Shared, service: Service, purpose: str, spec: pulumi.Input[
         image=build.image, cache_mode=build.cache_mode, timeout_minutes=build.timeout_minutes,
         log_retention_days=cfg.retention.log_days, protect=cfg.protect,
         repository_arn=registry.repository_arn if registry else None, variables=variables,
-        parameter_names=sorted(service.parameter_store.values()), secret_ids=sorted(service.secrets_manager.values())),
+        parameter_names=sorted(service.parameter_store.values()), secret_ids=sorted(service.secrets_manager.values()),
+        assume_role_arns=list(assume_role_arns), depends_on=[*shared.ready, *([registry] if registry else [])]),
         pulumi.ResourceOptions(parent=shared.parent))
 
 
@@ -144,10 +168,16 @@ def create_delivery(shared: Shared, service: Service, registry: Optional[Contain
     cfg = shared.config
     build = _project(shared, service, "image" if registry else "package", _build_buildspec(shared, service, targets),
                      registry, {"REPOSITORY_URI": registry.repository_url} if registry else {})
+    invokes = isinstance(service, LambdaServiceConfig)
     test_spec = buildspec.to_yaml(buildspec.integration_test_buildspec(
         service.integration_test_command, {}, buildspec.BuildSecrets(dict(service.parameter_store),
-                                                                     dict(service.secrets_manager))))
-    test = _project(shared, service, "integration-test", test_spec, None, _test_variables(service, targets["staging"]))
+                                                                     dict(service.secrets_manager)),
+        role_arn_variable=TEST_ROLE_VARIABLE if invokes else None))
+    test = _project(shared, service, "integration-test", test_spec, None,
+                    _test_variables(shared, service, targets["staging"]),
+                    [_invoke_role_arn(shared, service)] if invokes else ())
+    if invokes:
+        targets["staging"].grant_invoke([test.role_arn], [test.role])
     pipeline = DeliveryPipeline(f"{service.name}-delivery", DeliveryPipelineArgs(
         account=shared.accounts["tooling"], prefix=cfg.prefix, service=service.name,
         pipeline_name=pipeline_name(cfg.prefix, service.name), role_arn=pipeline_role.arn,
@@ -157,6 +187,7 @@ def create_delivery(shared: Shared, service: Service, registry: Optional[Contain
         build_project_arns=[build.project_arn, test.project_arn],
         staging=_deploy_target(shared, service, "staging", targets["staging"]),
         prod=_deploy_target(shared, service, "prod", targets["prod"]), topic_arn=shared.topic_arn,
-        topic_key_arn=shared.topic_key_arn, extra_topic_arns=list(cfg.notifications.sns_topic_arns)),
+        topic_key_arn=shared.topic_key_arn, extra_topic_arns=list(cfg.notifications.sns_topic_arns),
+        depends_on=[pipeline_role.role, *shared.ready, build.project, test.project]),
         pulumi.ResourceOptions(parent=shared.parent))
     return pipeline, [build, test]

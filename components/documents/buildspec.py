@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import yaml
 
@@ -130,13 +130,29 @@ def package_buildspec(spec: PackageBuild) -> dict[str, Any]:
     }
 
 
+TEST_PROFILE = "integration-test"
+
+
+def assume_role_profile_commands(role_arn_variable: str) -> list[str]:
+    """An AWS profile that assumes the role named in $<role_arn_variable> from the build's own credentials
+    (CodeBuild serves them like ECS does), so every SDK and the CLI in the test command use it and refresh it."""
+    if not re.match(r"^[A-Z_][A-Z0-9_]*$", role_arn_variable):
+        raise ValueError(f"role ARN variable must be an UPPER_SNAKE name, got {role_arn_variable!r}")
+    return [f'aws configure set profile.{TEST_PROFILE}.role_arn "${role_arn_variable}"',
+            f"aws configure set profile.{TEST_PROFILE}.credential_source EcsContainer",
+            f"export AWS_PROFILE={TEST_PROFILE}"]
+
+
 def integration_test_buildspec(command: str, variables: Mapping[str, str],
-                               secrets: BuildSecrets = BuildSecrets()) -> dict[str, Any]:
-    """Runs the service's integration tests against staging (variables carry e.g. TEST_URL)."""
+                               secrets: BuildSecrets = BuildSecrets(),
+                               role_arn_variable: Optional[str] = None) -> dict[str, Any]:
+    """Runs the service's integration tests against staging (variables carry e.g. TEST_URL). With
+    `role_arn_variable` the tests run as that role (e.g. one that may invoke the staging function)."""
+    setup = assume_role_profile_commands(role_arn_variable) if role_arn_variable else []
     return {
         "version": 0.2,
         "env": _env(variables, secrets),
-        "phases": {"build": _phase([_check_command(command)])},
+        "phases": {"build": _phase([*setup, _check_command(command)])},
     }
 
 

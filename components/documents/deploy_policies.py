@@ -112,9 +112,18 @@ def _artifact_statements(bucket_arn: str, key_arn: str) -> list[dict[str, Any]]:
     ]
 
 
-def deploy_role_policy(scope: DeployScope, artifact_bucket_arn: str, artifact_key_arn: str) -> dict[str, Any]:
+def _function_image_statements(repository_arns: Sequence[str]) -> list[dict[str, Any]]:
+    # update-function-code --image-uri: Lambda checks that the caller itself may read the image.
+    if not repository_arns:
+        return []
+    return [iam.statement("ReadFunctionImages", ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                          list(repository_arns))]
+
+
+def deploy_role_policy(scope: DeployScope, artifact_bucket_arn: str, artifact_key_arn: str,
+                       function_image_repository_arns: Sequence[str] = ()) -> dict[str, Any]:
     if ":alias/" in artifact_key_arn or not artifact_key_arn.startswith("arn:"):
         raise ValueError(f"artifact key must be a KMS key ARN (never an alias), got {artifact_key_arn!r}")
     return iam.document([*_ecs_statements(scope), *_codedeploy_statements(scope), *_lambda_statements(scope),
-                         *_commands_statements(scope),
+                         *_function_image_statements(function_image_repository_arns), *_commands_statements(scope),
                          *_artifact_statements(artifact_bucket_arn, artifact_key_arn)])

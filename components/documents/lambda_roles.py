@@ -3,16 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
+from components.arns import lambda_alias_arn, lambda_function_arn, log_group_arn
 from components.documents import iam
-from components.documents.task_roles import log_group_arn
-
-
-def function_arn(region: str, account_id: str, function_name: str) -> str:
-    return f"arn:aws:lambda:{region}:{account_id}:function:{function_name}"
 
 
 def lambda_execution_policy(*, region: str, account_id: str, function_name: str) -> dict[str, Any]:
-    group = log_group_arn(region, account_id, f"/aws/lambda/{function_name}")
+    group = log_group_arn(account_id, region, f"/aws/lambda/{function_name}")
     return iam.document([iam.statement("WriteFunctionLogs", ["logs:CreateLogStream", "logs:PutLogEvents"],
                                        f"{group}:log-stream:*")])
 
@@ -22,7 +18,7 @@ def codedeploy_lambda_policy(*, region: str, account_id: str, function_name: str
                              topic_arn: Optional[str] = None) -> dict[str, Any]:
     """What CodeDeploy needs to shift the alias of one function (an inline, scoped version of
     AWSCodeDeployRoleForLambdaLimited, whose hook permission only covers functions named CodeDeployHook_*)."""
-    function = function_arn(region, account_id, function_name)
+    function = lambda_function_arn(account_id, region, function_name)
     statements = [
         iam.statement("ShiftAliasTraffic",
                       ["lambda:GetAlias", "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
@@ -32,7 +28,13 @@ def codedeploy_lambda_policy(*, region: str, account_id: str, function_name: str
     ]
     if hook_functions:
         statements.append(iam.statement("InvokeTrafficHooks", "lambda:InvokeFunction",
-                                        [function_arn(region, account_id, h) for h in hook_functions]))
+                                        [lambda_function_arn(account_id, region, h) for h in hook_functions]))
     if topic_arn:
         statements.append(iam.statement("NotifyDeploymentEvents", "sns:Publish", topic_arn))
     return iam.document(statements)
+
+
+def invoke_alias_policy(*, region: str, account_id: str, function_name: str, alias: str) -> dict[str, Any]:
+    """Integration tests may call the function through its alias (what clients call), nothing else."""
+    return iam.document([iam.statement("InvokeThroughAlias", "lambda:InvokeFunction",
+                                       lambda_alias_arn(account_id, region, function_name, alias))])

@@ -59,6 +59,7 @@ class BuildAccess:
     repository_arn: str = ""                     # image builds push here
     parameter_arns: Sequence[str] = field(default_factory=tuple)
     secret_arns: Sequence[str] = field(default_factory=tuple)
+    assume_role_arns: Sequence[str] = field(default_factory=tuple)   # e.g. the staging function's invoker
 
 
 def build_role_policy(a: BuildAccess) -> dict[str, Any]:
@@ -80,6 +81,8 @@ def build_role_policy(a: BuildAccess) -> dict[str, Any]:
         statements.append(iam.statement("ReadBuildParameters", "ssm:GetParameters", a.parameter_arns))
     if a.secret_arns:
         statements.append(iam.statement("ReadBuildSecrets", "secretsmanager:GetSecretValue", a.secret_arns))
+    if a.assume_role_arns:
+        statements.append(iam.statement("AssumeTestRoles", "sts:AssumeRole", a.assume_role_arns))
     return iam.document(statements)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from components.arns import log_group_arn
 from components.documents import iam
 from components.documents.container_definitions import check_secret_source
 
@@ -11,10 +12,6 @@ ECS_INFRASTRUCTURE_FOR_LOAD_BALANCERS = \
     "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
 # AWS-managed policy for the CodeDeploy service role of ECS blue/green deployment groups.
 CODEDEPLOY_FOR_ECS = "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"
-
-
-def log_group_arn(region: str, account_id: str, log_group: str) -> str:
-    return f"arn:aws:logs:{region}:{account_id}:log-group:{log_group}"
 
 
 def execution_role_policy(*, repository_arns: Sequence[str], region: str, account_id: str, log_group: str,
@@ -28,7 +25,7 @@ def execution_role_policy(*, repository_arns: Sequence[str], region: str, accoun
         iam.statement("PullImage", ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
                                     "ecr:GetDownloadUrlForLayer"], list(repository_arns)),
         iam.statement("WriteContainerLogs", ["logs:CreateLogStream", "logs:PutLogEvents"],
-                      f"{log_group_arn(region, account_id, log_group)}:log-stream:*"),
+                      f"{log_group_arn(account_id, region, log_group)}:log-stream:*"),
     ]
     for arn in secret_arns:
         check_secret_source("secret", arn)

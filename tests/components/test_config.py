@@ -52,7 +52,14 @@ def _set(path: str, value):
     return mutate
 
 
-_DELETE = object()
+class _Delete:
+    """Marks a key to remove; a stable repr keeps the test ids identical across xdist workers."""
+
+    def __repr__(self) -> str:
+        return "<delete>"
+
+
+_DELETE = _Delete()
 
 CASES = [
     # ports
@@ -120,6 +127,26 @@ CASES = [
     ("prod", "accounts.prod.region", "eu-west-1",
      'aws-cicd-platform:accounts.prod.region: must equal the tooling region us-east-1 (a cross-region pipeline '
      'needs an artifact store per region), got "eu-west-1"'),
+    # owner tag, networks, termination waits
+    ("prod", "owner", _DELETE, "aws-cicd-platform:owner: is required, got nothing"),
+    ("dev", "owner", "team\nA", 'aws-cicd-platform:owner: must be an AWS tag value (1-256 letters, digits, spaces and '
+     '_.:/=+-@), got "team\\nA"'),
+    ("prod", "networks.prod.vpcCidr", "10.30.0.1/16",
+     'aws-cicd-platform:networks.prod.vpcCidr: must be an IPv4 network in CIDR notation like "10.0.0.0/16" (host '
+     'bits zero), got "10.30.0.1/16"'),
+    ("prod", "networks.staging.testIngressCidrs", ["10.0.0.0/8", "0.0.0.0/0"],
+     'aws-cicd-platform:networks.staging.testIngressCidrs[1]: must not open the test listener to the world in the '
+     'prod stack (list the VPC or the integration tests\' egress CIDRs), got "0.0.0.0/0"'),
+    ("prod", "networks.prod.testIngressCidrs", [],
+     "aws-cicd-platform:networks.prod.testIngressCidrs: must list at least 1 item, got []"),
+    ("prod", "services.0.terminationWaitMinutes", 10,
+     "aws-cicd-platform:services[0].terminationWaitMinutes: must be at least 30 in the prod stack (time to roll back "
+     "to the blue tasks), got 10"),
+    ("dev", "services.0.terminationWaitMinutes", 3000,
+     "aws-cicd-platform:services[0].terminationWaitMinutes: must be 0..2880, got 3000"),
+    ("prod", "services.1.terminationWaitMinutes", 1500,
+     "aws-cicd-platform:services[1].terminationWaitMinutes: must be 0..1440 for ecs-canary (the ECS bake time), "
+     "got 1500"),
     ("prod", "services.0.secretsManager", {"db-password": "x"},
      'aws-cicd-platform:services[0].secretsManager.db-password: must be an UPPER_SNAKE environment variable name, '
      'got "db-password"'),
@@ -167,3 +194,23 @@ def test_external_id_is_required_as_secret_and_stays_secret():
     assert providers["prod-provider"]["4dabf18193072939515e22adb298388d"] == "1b47061264138c4ac30d75fd1eb44270"
     assert '"externalId": "ext-1234"' in providers["prod-provider"]["value"]
     assert isinstance(providers["staging-provider"], str) and "externalId" not in providers["staging-provider"]
+
+
+def test_world_test_ingress_is_allowed_outside_prod():
+    data = raw("dev")
+    data["networks"]["staging"]["testIngressCidrs"] = ["0.0.0.0/0"]
+    assert parse(data, "dev").networks.staging.test_ingress_cidrs == ["0.0.0.0/0"]
+
+
+def test_cross_account_image_functions_must_live_in_the_platform_registry():
+    data = raw("prod")
+    data["services"].append({"name": "thumbs", "kind": "lambda", "repository": "example-org/thumbs",
+                             "image": f"111111111111.dkr.ecr.us-east-1.amazonaws.com/other/thumbs@sha256:{'a' * 64}"})
+    with pytest.raises(ConfigError) as info:
+        parse(data, "prod")
+    assert str(info.value).startswith(
+        "aws-cicd-platform:services[4].image: must be in the platform registry "
+        "111111111111.dkr.ecr.us-east-1.amazonaws.com/cicd/thumbs (the only repository that grants the staging/prod "
+        'accounts\' Lambda a cross-account pull), got "111111111111.dkr.ecr.us-east-1.amazonaws.com/other/thumbs@')
+    data["services"][4]["image"] = f"111111111111.dkr.ecr.us-east-1.amazonaws.com/cicd/thumbs@sha256:{'a' * 64}"
+    assert parse(data, "prod").services[4].image.endswith("a" * 64)

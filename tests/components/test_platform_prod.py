@@ -155,7 +155,7 @@ def test_build_projects_encrypt_log_cache_and_hold_no_plaintext_secrets(rec):
         assert env["computeType"] == "BUILD_GENERAL1_MEDIUM"
         assert env.get("privilegedMode", False) == name.endswith("-image")
         for var in env.get("environmentVariables", []):
-            assert var["name"] in {"REPOSITORY_URI", "TEST_URL", "HEALTH_CHECK_PATH", "FUNCTION_NAME",
+            assert var["name"] in {"REPOSITORY_URI", "TEST_URL", "HEALTH_CHECK_PATH", "FUNCTION_NAME", "TEST_ROLE_ARN",
                                    "FUNCTION_ALIAS"}, var
     orders = yaml.safe_load(projects["cicd-tooling-orders-image"].inputs["source"]["buildspec"])
     assert orders["env"]["parameter-store"] == {"DATABASE_URL": "/orders/prod/database-url"}

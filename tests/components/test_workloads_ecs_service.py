@@ -21,7 +21,7 @@ def args(account, **overrides):
     values = dict(account=account, environment="prod", prefix="cicd", service="orders", image=IMAGE,
                   port=8080, health_check_path="/health", cpu=512, memory=1024, desired_count=2,
                   strategy="codedeploy",
-                  vpc_id="vpc-0abc", public_subnet_ids=["subnet-pub-a", "subnet-pub-b"],
+                  vpc_id="vpc-0abc", vpc_cidr="10.30.0.0/16", public_subnet_ids=["subnet-pub-a", "subnet-pub-b"],
                   private_subnet_ids=["subnet-priv-a", "subnet-priv-b"], log_retention_days=90,
                   termination_wait_minutes=15, protect=True, alarm_topic_arn=TOPIC, secrets={"DB_URL": SSM})
     return EcsBlueGreenServiceArgs(**{**values, **overrides})
@@ -213,6 +213,10 @@ BAD_VALUES = [
     ({"secrets": {"DB_URL": "postgres://u:p@h/db"}}, "SSM parameter or Secrets Manager ARN"),
     ({"service": "Orders_Service"}, "service must be lowercase"),
     ({"health_check_path": "health"}, "must start with '/'"),
+    ({"test_ingress_cidrs": ["0.0.0.0/0"]}, "prod test listener must not be open to the world"),
+    ({"vpc_cidr": None}, "give vpc_cidr or test_ingress_cidrs"),
+    ({"test_ingress_cidrs": []}, "at least one CIDR"),
+    ({"test_ingress_cidrs": ["10.0.0.1/8"]}, "IPv4 networks like 10.0.0.0/16, got '10.0.0.1/8'"),
 ]
 
 
@@ -232,3 +236,26 @@ def test_an_unpinned_image_known_only_at_deploy_time_still_fails():
         return EcsBlueGreenService("orders", args(make_account("prod", PROD_ID), image=image))
     with pytest.raises(Exception, match="uses ':latest'"):
         run(program, lambda s: [s.task_family])
+
+
+def _listener_ingress(result, label):
+    return sorted(r.inputs["cidrIpv4"] for r in result.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                  if r.name.startswith(f"orders-alb-{label}-in-"))
+
+
+def test_test_listener_defaults_to_the_vpc_and_takes_listed_cidrs(codedeploy):
+    assert _listener_ingress(codedeploy, "test") == ["10.30.0.0/16"]
+    assert _listener_ingress(codedeploy, "prod") == ["0.0.0.0/0"]
+    listed = build(test_ingress_cidrs=["203.0.113.0/28"])
+    assert _listener_ingress(listed, "test") == ["203.0.113.0/28"]
+    # Outside prod a sandbox may open it, but only when asked to.
+    staging = run(lambda: EcsBlueGreenService("orders", args(make_account("staging", "222222222222"),
+                                                              environment="staging", test_ingress_cidrs=["0.0.0.0/0"])))
+    assert _listener_ingress(staging, "test") == ["0.0.0.0/0"]
+
+
+def test_task_definition_names_roles_by_their_deterministic_arns(codedeploy):
+    task = codedeploy.one(TASK_DEF).inputs
+    assert task["executionRoleArn"] == f"arn:aws:iam::{PROD_ID}:role/cicd-prod-orders-exec"
+    assert task["taskRoleArn"] == f"arn:aws:iam::{PROD_ID}:role/cicd-prod-orders-task"
+    assert codedeploy.one(GROUP).inputs["serviceRoleArn"] == f"arn:aws:iam::{PROD_ID}:role/cicd-prod-orders-codedeploy"
