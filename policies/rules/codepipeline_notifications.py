@@ -5,6 +5,7 @@ from typing import Any, Iterable, Optional
 
 from ._common import as_list, as_str, get
 from ._registry import stack_rule
+from .stack_joins import dependency_urns, known_str
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
 NOTIFICATION_RULE = "aws:codestarnotifications/notificationRule:NotificationRule"
@@ -32,9 +33,9 @@ def _covered(resources: Iterable[Any]) -> tuple[set[str], set[str]]:
     for r in resources:
         if r.resource_type != NOTIFICATION_RULE or not _notifies_sns(r.props):
             continue
-        urns.update(dep.urn for dep in (r.property_dependencies or {}).get("resource", []))
-        ref = get(r.props, "resource")
-        if isinstance(ref, str) and ref:
+        urns.update(dependency_urns(r, "resource"))
+        ref = known_str(r, "resource")
+        if ref:
             refs.add(ref)
             name = _pipeline_name_of_arn(ref)
             if name:
@@ -56,9 +57,8 @@ def codepipeline_notifications_configured(args, cfg):
         return
     urns, refs = _covered(args.resources)
     for p in pipelines:
-        arn = get(p.props, "arn")
-        name = get(p.props, "name")
-        if p.urn in urns or any(isinstance(ref, str) and ref in refs for ref in (arn, name)):
+        # URN first: a pipeline's computed arn is unknown in a first preview.
+        if p.urn in urns or (refs and (get(p.props, "name") in refs or get(p.props, "arn") in refs)):
             continue
         yield (p.urn, f"pipeline \"{p.name}\" has no notification rule with an SNS target; add an "
                       "aws.codestarnotifications.NotificationRule on its ARN that targets an SNS topic")

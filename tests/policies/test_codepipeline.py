@@ -227,3 +227,13 @@ def test_pipeline_without_sns_notification_violates(pack):
         [d] = pack.analyze_stack([orders, *others]).of("codepipeline-notifications-configured")
         assert d.urn == urn(PIPELINE, "orders") and d.severity == "medium"
         assert '"orders"' in d.message and "SNS" in d.message
+
+
+def test_notification_join_runs_in_a_first_preview(pack):
+    from preflight.analyzer import UNKNOWN
+    orders = resource(PIPELINE, {**pipeline(), "arn": UNKNOWN}, name="orders")
+    rule = notification_rule(resource=UNKNOWN)
+    result = pack.analyze_stack([orders, rule])
+    assert not result.of("codepipeline-notifications-configured")
+    [d] = pack.analyze_stack([orders]).of("codepipeline-notifications-configured")
+    assert "can't be known" not in d.message and '"orders"' in d.message
