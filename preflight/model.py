@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", None)
+UNKNOWN_IN_PREVIEW = "unknown during preview"
 
 
 @dataclass
@@ -75,6 +76,11 @@ class Report:
     @property
     def advisory(self) -> list[Violation]:
         return [v for v in self.violations if v.enforcement != "mandatory"]
+
+    @property
+    def unevaluated(self) -> list[dict[str, str]]:
+        """Checks the pack could not run because an input is unknown until apply (preview only)."""
+        return [n for n in self.not_applicable if n.get("reason", "").startswith(UNKNOWN_IN_PREVIEW)]
 
     @property
     def exit_code(self) -> int:

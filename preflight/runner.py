@@ -13,7 +13,7 @@ import yaml
 
 from preflight import pack_config, project as project_mod
 from preflight.analyzer import Diagnostic, Options, PackError, PolicyPackClient, Provider, Resource, policy_infos
-from preflight.model import PolicyMeta, RecordedResource, Report, Violation
+from preflight.model import UNKNOWN_IN_PREVIEW, PolicyMeta, RecordedResource, Report, Violation
 from preflight.monitor import ROOT_STACK_TYPE, Registration
 from preflight.program import ProgramError, ProgramRun, run_program
 from preflight.streaming import StreamingAnalyzer
@@ -231,7 +231,7 @@ def _split_unknowns(diagnostics: list[Diagnostic], by_urn: dict[str, Registratio
             continue
         reg = by_urn.get(d.urn)
         where = f" on {reg.name}" if reg else ""
-        unevaluated.append((d.policy, f"unknown during preview{where}: {m.group(1)}"))
+        unevaluated.append((d.policy, f"{UNKNOWN_IN_PREVIEW}{where}: {m.group(1)}"))
     return kept, unevaluated
 
 

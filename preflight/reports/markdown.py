@@ -53,6 +53,9 @@ def _notes(report: Report) -> list[str]:
     notes = []
     if report.waived:
         notes.append(f"> {plural(report.waived, 'violation')} waived by the stack's policy pack config.")
+    if report.unevaluated:
+        notes.append(f"> {plural(len(report.unevaluated), 'policy check')} not evaluated: inputs unknown until "
+                     "apply (`--mode up` evaluates them).")
     if report.unanswered_invokes:
         tokens = ", ".join(f"`{t}`" for t in report.unanswered_invokes)
         notes.append(f"> ⚠️ Unanswered invokes (answered with an empty result; the verdict may miss what "

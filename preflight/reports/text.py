@@ -47,6 +47,9 @@ def _violations(report: Report) -> list[str]:
 
 def _blind_spots(report: Report) -> list[str]:
     lines = [f"Waived: {plural(report.waived, 'violation')}"]
+    if report.unevaluated:
+        lines.append(f"Not evaluated: {plural(len(report.unevaluated), 'policy check')} read inputs that stay "
+                     "unknown until apply (--mode up evaluates them with realistic ids and ARNs)")
     if report.unanswered_invokes:
         lines.append("Unanswered invokes (answered with an empty result; the verdict may miss what "
                      "depends on them):")

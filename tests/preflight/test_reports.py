@@ -89,3 +89,15 @@ def test_text_ends_with_the_verdict():
         "in aws-cicd-platform/prod (preview)")
     assert render(clean_report(), "text").splitlines()[-1].startswith("PASS: no mandatory violations;")
     assert "Violations: none" in render(clean_report(), "text")
+
+
+def test_checks_left_unevaluated_in_preview_are_counted_in_text_and_markdown():
+    report = prod_report(not_applicable=[
+        {"policy": "iam-policy-no-admin", "reason": "unknown during preview on build-policy: string value at "
+                                                    ".policy can't be known during preview"},
+        {"policy": "s3-bucket-versioning", "reason": "waived (1): artifacts until 2099-01-01: migration"}])
+    assert [n["policy"] for n in report.unevaluated] == ["iam-policy-no-admin"]
+    text = render(report, "text")
+    assert "Not evaluated: 1 policy check read inputs that stay unknown until apply" in text
+    assert "> 1 policy check not evaluated: inputs unknown until apply" in render(report, "markdown")
+    assert "Not evaluated" not in render(prod_report(not_applicable=[]), "text")
