@@ -14,6 +14,7 @@ import os
 import runpy
 import sys
 import traceback
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -62,6 +63,7 @@ def run_program(project: Project, mode: str,
         return reg.inputs if reg is not None else None
 
     mocks.provider_inputs = provider_inputs
+    previous_loop = _current_loop()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
@@ -83,8 +85,19 @@ def run_program(project: Project, mode: str,
                 raise _program_error(e, project.directory) from None
     finally:
         _close_loop(loop)
+        # Leave the caller's event loop as it was: code that runs Pulumi after us relies on it.
+        asyncio.set_event_loop(previous_loop)
         pulumi_settings.ROOT.set(None)
     return ProgramRun(monitor=monitor, mocks=mocks)
+
+
+def _current_loop() -> Optional[asyncio.AbstractEventLoop]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return asyncio.get_event_loop()
+        except RuntimeError:
+            return None
 
 
 def _program_error(exc: BaseException, program_dir: Path) -> ProgramError:
@@ -169,4 +182,3 @@ def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
     with contextlib.suppress(BaseException):
         loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
-    asyncio.set_event_loop(None)

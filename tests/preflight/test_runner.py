@@ -202,3 +202,16 @@ def test_every_custom_resource_is_analyzed_while_the_program_runs(monkeypatch):
     providers = [i for i, reg in enumerate(seen) if reg.is_provider]
     users = [i for i, reg in enumerate(seen) if not reg.is_provider]
     assert providers and min(users) > min(providers)
+
+
+def test_a_run_leaves_the_callers_event_loop_in_place():
+    import asyncio
+    original = asyncio.get_event_loop_policy().get_event_loop()
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        run("violating", mode="up")
+        assert asyncio.get_event_loop() is loop
+    finally:
+        asyncio.set_event_loop(original)
+        loop.close()
