@@ -260,6 +260,14 @@ class PolicyPackClient:
     def analyze(self, resource: Resource) -> Result:
         return _result(self._call(self.stub.Analyze, resource.analyze_request()), resource.urn)
 
+    def analyze_later(self, resource: Resource) -> Callable[[], Result]:
+        """Sends Analyze without waiting; the returned function waits for its Result.
+
+        Keeping several requests in flight keeps the pack busy while the caller's thread waits
+        for the GIL (preflight analyzes while the program is still running)."""
+        future = self.stub.Analyze.future(resource.analyze_request())
+        return lambda: _result(self._call(lambda _: future.result(), None), resource.urn)
+
     def analyze_stack(self, resources: Sequence[Resource]) -> Result:
         req = analyzer_pb2.AnalyzeStackRequest(resources=[r.stack_resource() for r in resources])
         return _result(self._call(self.stub.AnalyzeStack, req))

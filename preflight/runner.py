@@ -25,14 +25,23 @@ _WAIVED = re.compile(r"^waived \((\d+)\)")
 # The policy SDK's advisory when a rule reads an input that is unknown until apply.
 _UNKNOWN_IN_PREVIEW = re.compile(r"^can't run policy '[^']+' from policy pack '[^']+' during preview: (.*)$", re.S)
 
-# pid of the policy pack process of the most recent run (tests check it is gone).
-last_pack_pid: Optional[int] = None
+# pids of the policy pack processes of the most recent run (tests check they are gone).
+last_pack_pids: list[int] = []
+INSTANCES_ENV = "PREFLIGHT_PACK_INSTANCES"
 
 
 def _track_pid(pid: int) -> None:
-    global last_pack_pid
-    last_pack_pid = pid
-    _write_pid(pid)
+    last_pack_pids.append(pid)
+    _write_pids()
+
+
+def _instances() -> int:
+    raw = os.environ.get(INSTANCES_ENV)
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise PreflightError(f"{INSTANCES_ENV}={raw!r} is not a positive whole number")
+        return int(raw)
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
 class PreflightError(Exception):
@@ -63,6 +72,7 @@ def run(opts: RunOptions) -> Report:
     if not (opts.pack_dir / "__main__.py").exists():
         raise PreflightError(f"policy pack not found: {opts.pack_dir / '__main__.py'} does not exist")
     timings["load"], clock = time.perf_counter() - clock, time.perf_counter()
+    last_pack_pids.clear()
     pack = _PackSession(opts, project, given_config)
     try:
         try:
@@ -97,7 +107,7 @@ class _PackSession:
         self.opts, self.project, self.given_config = opts, project, given_config
         self.timeout = _start_timeout()
         self.registrations: dict[str, Registration] = {}
-        self.stream = StreamingAnalyzer(self._start, self._analyze_request)
+        self.stream = StreamingAnalyzer(self._start, self._analyze_request, instances=_instances())
 
     def _start(self) -> PolicyPackClient:
         client = PolicyPackClient(self.opts.pack_dir, start_timeout=self.timeout, on_start=_track_pid)
@@ -149,12 +159,14 @@ class _PackSession:
             secret_config_keys=list(project.secret_keys), program_dir=str(project.directory))
 
     def close(self) -> None:
-        """Always stops the pack process: after a report, a program error, a pack error or Ctrl-C."""
-        if self.stream.client is None and last_pack_pid is not None:
-            _kill_group(last_pack_pid)  # still starting: unblocks the worker reading its port
+        """Always stops the pack processes: after a report, a program error, a pack error or Ctrl-C."""
+        started = {c.pid for c in self.stream.clients}
+        for pid in list(last_pack_pids):
+            if pid not in started:
+                _kill_group(pid)  # still starting: unblocks the worker reading its port
         self.stream.abandon()
-        if self.stream.client is not None:
-            self.stream.client.close()
+        for client in self.stream.clients:
+            client.close()
 
 
 def _kill_group(pid: int) -> None:
@@ -164,10 +176,10 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _write_pid(pid: int) -> None:
+def _write_pids() -> None:
     path = os.environ.get(PID_FILE_ENV)
     if path:
-        Path(path).write_text(f"{pid}\n")
+        Path(path).write_text("".join(f"{pid}\n" for pid in last_pack_pids))
 
 
 def _pack_version(pack_dir: Path) -> Optional[str]:

@@ -25,7 +25,8 @@ def preflight(*args, env=None, tmp_path=None):
     proc = subprocess.run([sys.executable, "-m", "preflight", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=120)
     if pid_file and pid_file.exists():
-        assert_gone(int(pid_file.read_text()))
+        for pid in pid_file.read_text().split():
+            assert_gone(int(pid))
     return proc
 
 
@@ -36,7 +37,9 @@ def assert_gone(pid: int) -> None:
 
 def run(program: str, pack: Path = BASIC, **kwargs):
     report = runner.run(RunOptions(program=FIXTURES / program, policy_pack=pack, **kwargs))
-    assert_gone(runner.last_pack_pid)
+    assert runner.last_pack_pids
+    for pid in runner.last_pack_pids:
+        assert_gone(pid)
     return report
 
 
