@@ -182,12 +182,13 @@ class PolicyPackClient:
     def __init__(self, pack_dir: str | os.PathLike, *, python: Optional[str] = None,
                  env: Optional[Mapping[str, str]] = None, start_timeout: float = 30.0,
                  entry: str = "__main__.py", on_start: Optional[Callable[[int], None]] = None) -> None:
-        """`on_start(pid)` is called as soon as the process exists, also when it then fails to start."""
+        """`env` is the pack's whole environment (default: ours); `on_start(pid)` is called as soon as
+        the process exists, also when it then fails to start."""
         self.pack_dir = Path(pack_dir).resolve()
         if not (self.pack_dir / entry).exists():
             raise PackError(f"policy pack not found: {self.pack_dir / entry} does not exist")
         cmd = [python or pack_python(self.pack_dir), "-u", entry]
-        full_env = {**os.environ, **(env or {})}
+        full_env = dict(os.environ if env is None else env)
         self.proc = subprocess.Popen(cmd, cwd=self.pack_dir, env=full_env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
                                      start_new_session=True)

@@ -106,11 +106,15 @@ class _PackSession:
     def __init__(self, opts: RunOptions, project, given_config: dict) -> None:
         self.opts, self.project, self.given_config = opts, project, given_config
         self.timeout = _start_timeout()
+        # Taken now: the pack starts while the program runs, and must not inherit the program's
+        # PULUMI_* environment (whose config alone can exceed the kernel's limit for one variable).
+        self.env = dict(os.environ)
         self.registrations: dict[str, Registration] = {}
         self.stream = StreamingAnalyzer(self._start, self._analyze_request, instances=_instances())
 
     def _start(self) -> PolicyPackClient:
-        client = PolicyPackClient(self.opts.pack_dir, start_timeout=self.timeout, on_start=_track_pid)
+        client = PolicyPackClient(self.opts.pack_dir, env=self.env, start_timeout=self.timeout,
+                                  on_start=_track_pid)
         try:
             info = client.info()
             self.policies = policy_infos(info)

@@ -218,3 +218,12 @@ def test_a_run_leaves_the_callers_event_loop_in_place():
     finally:
         asyncio.set_event_loop(original)
         loop.close()
+
+
+def test_the_pack_does_not_inherit_the_programs_environment(monkeypatch):
+    # The pack starts while the program runs with PULUMI_CONFIG & co. set; a large stack's config
+    # in one variable would exceed the kernel's limit, and the pack gets its config over gRPC anyway.
+    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+    report = run("violating", pack=FIXTURES / "packs" / "envcheck", mode="up")
+    [violation] = report.violations
+    assert violation.message == "inherited: none"
