@@ -4,6 +4,7 @@ VENV   := venv
 PY     := $(VENV)/bin/python
 STACK  ?= dev
 FORMAT ?= text
+MODE   ?= preview
 
 .PHONY: preflight test bench docs clean
 
@@ -13,7 +14,7 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 preflight: $(VENV)/.installed
-	$(PY) -m preflight --stack $(STACK) --policy-pack-config policies/config/$(STACK).json --format $(FORMAT)
+	$(PY) -m preflight --stack $(STACK) --policy-pack-config policies/config/$(STACK).json --format $(FORMAT) --mode $(MODE)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest
