@@ -108,18 +108,17 @@ def stack_rule(name: str, *, description: str, severity: str, remediation: str, 
     return deco
 
 
-def _config(rule: Rule, given: Optional[Mapping[str, Any]]) -> dict[str, Any]:
-    cfg = rule.defaults()
-    if given:
-        cfg.update(given)
-    return cfg
+def _config(defaults: Mapping[str, Any], given: Optional[Mapping[str, Any]]) -> dict[str, Any]:
+    """The policy's config over its schema defaults (the CLI fills them in; a bare Configure may not)."""
+    return {**defaults, **given} if given else dict(defaults)
 
 
 def _resource_validate(rule: Rule):
     types = frozenset(rule.resource_types)
+    defaults = rule.defaults()
 
     def validate(args: ResourceValidationArgs, report_violation) -> None:
-        cfg = _config(rule, args.get_config())
+        cfg = _config(defaults, args.get_config())
         # Parsed before the type filter, so an expired waiver is seen even where no resource matches.
         waivers = _waivers.parse(rule, cfg)
         if args.resource_type not in types:
@@ -137,8 +136,10 @@ def _resource_validate(rule: Rule):
 
 
 def _stack_validate(rule: Rule):
+    defaults = rule.defaults()
+
     def validate(args: StackValidationArgs, report_violation) -> None:
-        cfg = _config(rule, args.get_config())
+        cfg = _config(defaults, args.get_config())
         waivers = _waivers.parse(rule, cfg)
         waived = []
         for urn, message in rule.check(args, cfg):
@@ -153,9 +154,10 @@ def _stack_validate(rule: Rule):
 
 
 def to_policy(rule: Rule) -> Union[ResourceValidationPolicy, StackValidationPolicy]:
+    schema = rule.schema_properties()
     common = dict(
         name=rule.name, description=rule.description, severity=SEVERITIES[rule.severity],
-        config_schema=PolicyConfigSchema(properties=rule.schema_properties()) if rule.schema_properties() else None,
+        config_schema=PolicyConfigSchema(properties=schema) if schema else None,
         framework=rule.framework(), tags=rule.tags(), remediation_steps=rule.remediation)
     if rule.kind == "stack":
         return StackValidationPolicy(validate=_stack_validate(rule), **common)
