@@ -7,6 +7,8 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
+from components import arns
+
 TYPE_PREFIX = "aws-cicd-platform:components"
 PLATFORM_SERVICE = "platform"
 
@@ -35,7 +37,7 @@ class Account(pulumi.ComponentResource):
         self.role = args.role
         self.id = args.account_id
         self.region = args.region
-        self.role_arn = f"arn:aws:iam::{args.account_id}:role/{args.bootstrap_role}"
+        self.role_arn = arns.role_arn(args.account_id, args.bootstrap_role)
         assume = aws.ProviderAssumeRoleArgs(role_arn=self.role_arn, session_name=args.session_name,
                                             external_id=args.external_id)
         self.provider = aws.Provider(

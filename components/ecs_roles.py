@@ -9,7 +9,7 @@ import pulumi_aws as aws
 
 from components.account import Account
 from components.documents import iam
-from components.documents.container_definitions import ecr_repository_arn
+from components.documents.container_definitions import repository_arn_of_image
 from components.documents.service_trust import service_trust
 from components.documents.task_roles import (CODEDEPLOY_FOR_ECS, ECS_INFRASTRUCTURE_FOR_LOAD_BALANCERS,
                                              execution_role_policy)
@@ -44,7 +44,7 @@ def create_task_roles(parent, account: Account, spec: RoleSpec, name: str,
 
     def policy(image_ref: str) -> str:
         return iam.to_json(execution_role_policy(
-            repository_arns=[ecr_repository_arn(image_ref)], region=account.region, account_id=account.id,
+            repository_arns=[repository_arn_of_image(image_ref)], region=account.region, account_id=account.id,
             log_group=spec.log_group, secret_arns=sorted(spec.secrets.values())))
 
     aws.iam.RolePolicy(f"{name}-execution-policy", role=execution.name, name="execution",

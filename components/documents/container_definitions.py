@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from components import arns
+
 # repository[:tag][@sha256:<64 hex>]; the repository may carry a registry host with a port.
 _IMAGE = re.compile(r"^(?P<repo>[^@\s]+?)(?::(?P<tag>[\w][\w.-]{0,127}))?"
                     r"(?:@(?P<digest>sha256:[0-9a-f]{64}))?$")
@@ -100,10 +102,10 @@ def container_definitions_json(spec: ContainerSpec) -> str:
     return json.dumps([container_definition(spec)])
 
 
-def ecr_repository_arn(image: str) -> str:
+def repository_arn_of_image(image: str) -> str:
     """`<acct>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>` -> the repository ARN the execution role reads."""
     match = re.match(r"^(\d{12})\.dkr\.ecr\.([\w-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)", image)
     if not match:
         raise ValueError(f"image {image!r} is not in an ECR repository")
     account, region, repository = match.groups()
-    return f"arn:aws:ecr:{region}:{account}:repository/{repository}"
+    return arns.ecr_repository_arn(account, region, repository)

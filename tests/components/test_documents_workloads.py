@@ -148,9 +148,9 @@ def test_container_definition_refuses_unsafe_values(overrides, message):
 
 
 def test_ecr_repository_arn_is_derived_from_the_image():
-    assert cd.ecr_repository_arn(IMAGE) == "arn:aws:ecr:eu-west-1:111111111111:repository/cicd-orders"
+    assert cd.repository_arn_of_image(IMAGE) == "arn:aws:ecr:eu-west-1:111111111111:repository/cicd-orders"
     with pytest.raises(ValueError, match="not in an ECR repository"):
-        cd.ecr_repository_arn("docker.io/library/nginx:1.27")
+        cd.repository_arn_of_image("docker.io/library/nginx:1.27")
 
 
 # --- appspec -----------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def test_task_role_trust_guards_against_confused_deputy():
 
 def test_execution_role_reads_only_its_repository_logs_and_secrets():
     doc = task_roles.execution_role_policy(
-        repository_arns=[cd.ecr_repository_arn(IMAGE)], region="eu-west-1", account_id="333333333333",
+        repository_arns=[cd.repository_arn_of_image(IMAGE)], region="eu-west-1", account_id="333333333333",
         log_group="/ecs/cicd-prod-orders", secret_arns=[SSM, SECRET])
     by_sid = statements_by_sid(doc)
     assert by_sid["PullImage"]["Resource"] == "arn:aws:ecr:eu-west-1:111111111111:repository/cicd-orders"
@@ -255,7 +255,7 @@ def every_document():
                                       source_arn_like="arn:aws:ecs:eu-west-1:333333333333:*")
     yield service_trust.service_trust("codedeploy.amazonaws.com")
     yield task_roles.execution_role_policy(
-        repository_arns=[cd.ecr_repository_arn(IMAGE)], region="eu-west-1", account_id="333333333333",
+        repository_arns=[cd.repository_arn_of_image(IMAGE)], region="eu-west-1", account_id="333333333333",
         log_group="/ecs/cicd-prod-orders", secret_arns=[SSM, SECRET])
     yield lambda_roles.lambda_execution_policy(region="eu-west-1", account_id="333333333333",
                                                function_name="cicd-prod-thumbs")
