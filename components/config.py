@@ -1,4 +1,4 @@
-"""Typed, validated platform configuration (DESIGN.md §3).
+"""Typed, validated platform configuration (docs/design.md §3).
 
 `parse(raw, stack)` is pure: the stack's config values (top-level keys without the namespace, structured
 values already decoded) in, a `PlatformConfig` out, or `ConfigError` whose text is ONE line:

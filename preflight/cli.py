@@ -1,4 +1,4 @@
-"""`python -m preflight`: options of DESIGN.md §5, exit 0 / 1 (mandatory violations) / 2 (could not run)."""
+"""`python -m preflight`: options of docs/design.md §5, exit 0 / 1 (mandatory violations) / 2 (could not run)."""
 from __future__ import annotations
 
 import argparse

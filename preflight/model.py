@@ -1,6 +1,6 @@
 """What a preflight run produced: the data every report format renders.
 
-`Report.to_json()` is the stable interface of DESIGN.md §5; other tools read it.
+`Report.to_json()` is the stable interface of docs/design.md §5; other tools read it.
 """
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ from preflight import pack_config  # noqa: E402
 OUTPUT = ROOT / "docs" / "rules.md"
 CONFIGS = {stack: ROOT / "policies" / "config" / f"{stack}.json" for stack in ("dev", "prod")}
 PACK_DEFAULT_LEVEL = "mandatory"  # policies/__main__.py: PolicyPack(..., enforcement_level=MANDATORY)
-# Service sections in the order of shared/RULES.md.
+# Service sections in the order of docs/catalogue.md.
 SECTIONS = {"ecr": "ECR", "ecs": "ECS", "codebuild": "CodeBuild", "codepipeline": "CodePipeline",
             "codedeploy": "CodeDeploy", "lambda": "Lambda", "iam": "IAM", "s3": "S3", "kms": "KMS", "sns": "SNS",
             "logs": "CloudWatch Logs", "secretsmanager": "Secrets Manager", "ssm": "SSM Parameter Store",

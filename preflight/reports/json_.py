@@ -1,4 +1,4 @@
-"""The stable JSON report of DESIGN.md §5 (key order as Report.to_json() defines it)."""
+"""The stable JSON report of docs/design.md §5 (key order as Report.to_json() defines it)."""
 from __future__ import annotations
 
 import json

@@ -1,7 +1,4 @@
-"""The rule catalogue (shared/RULES.md) parsed into rows: the contract the pack is linted against.
-
-The repository sits next to `shared/` both here and in CI (`../shared/RULES.md`).
-"""
+"""The rule catalogue (docs/catalogue.md) parsed into rows: the contract the pack is linted against."""
 from __future__ import annotations
 
 import re
@@ -9,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-RULES_MD = ROOT.parent / "shared" / "RULES.md"
+RULES_MD = ROOT / "docs" / "catalogue.md"
 SEVERITY = {"C": "critical", "H": "high", "M": "medium", "L": "low"}
 _PARENTHESES = re.compile(r"\([^)]*\)")
 
@@ -25,8 +22,7 @@ class Row:
 
 def load(path: Path = RULES_MD) -> list[Row]:
     if not path.is_file():
-        raise FileNotFoundError(f"rule catalogue not found at {path}: the repository must sit next to "
-                                "shared/ (shared/RULES.md is the contract these tests lint against)")
+        raise FileNotFoundError(f"rule catalogue not found at {path}")
     rows: list[Row] = []
     section = ""
     for line in path.read_text().splitlines():

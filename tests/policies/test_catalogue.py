@@ -1,4 +1,4 @@
-"""The pack's catalogue as GetAnalyzerInfo reports it, linted against shared/RULES.md (the contract)."""
+"""The pack's catalogue as GetAnalyzerInfo reports it, linted against docs/catalogue.md (the contract)."""
 from __future__ import annotations
 
 import re
@@ -53,7 +53,7 @@ def test_every_rules_md_rule_is_registered(infos, catalogue):
 
 
 def test_no_rule_outside_the_catalogue(infos, catalogue):
-    assert sorted(set(infos) - set(catalogue)) == [], "add the rule to shared/RULES.md or rename it to its row"
+    assert sorted(set(infos) - set(catalogue)) == [], "add the rule to docs/catalogue.md or rename it to its row"
 
 
 def test_names_are_kebab_case_and_start_with_a_known_service(infos):
