@@ -15,36 +15,23 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from components import config_rules as r
+from components import config_keys, config_rules as r
 from components.config_checks import check_semantics
+from components.config_error import NAMESPACE, SECRET, ConfigError, first_error
 
-NAMESPACE = "aws-cicd-platform"
 SCALAR_KEYS = ("prefix", "owner", "protect", "sourceConnectionArn")
 OBJECT_KEYS = ("accounts", "notifications", "build", "retention", "networks", "githubActions", "services")
 SECRET_EXTERNAL_ID = "externalId"
-
-
-class ConfigError(pulumi.RunError):
-    """A config value broke a rule. `str()` is the one-line diagnostic; RunError prints without a traceback."""
-
-    def __init__(self, path: str, rule: str, value: Any) -> None:
-        self.path, self.rule, self.value = path, rule, value
-        super().__init__(f"{NAMESPACE}:{path}: {rule}, got {show(value)}")
-
-
-def show(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    text = json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= 120 else text[:117] + "..."
+KNOWN_KEYS = (*SCALAR_KEYS, *OBJECT_KEYS, SECRET_EXTERNAL_ID)
+# The CLI hands every scalar over as a string; these are the spellings it (and pulumi.Config.get_bool) produces.
+BOOLEAN_KEYS = ("protect",)
+_BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True, populate_by_name=False)
+    # strict: no true-for-1, 1-for-true, 5.0-for-5 or 8080-for-"8080"; each value must already have its type.
+    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True, populate_by_name=False,
+                              strict=True)
 
 
 class AccountConfig(_Model):
@@ -186,55 +173,12 @@ class LoadedConfig:
 
 # ---------------------------------------------------------------- parse (pure)
 
-_MESSAGES = {
-    "missing": "is required", "extra_forbidden": "is not a known key", "int_parsing": "must be an integer",
-    "int_type": "must be an integer", "int_from_float": "must be an integer", "bool_parsing": "must be true or false",
-    "bool_type": "must be true or false", "string_type": "must be a string", "list_type": "must be a list",
-    "dict_type": "must be an object", "model_type": "must be an object", "model_attributes_type": "must be an object",
-    "union_tag_invalid": "must be one of ecs, lambda", "union_tag_not_found": "must be one of ecs, lambda",
-}
-
-
-def _path(loc: tuple, raw: Any, error_type: str) -> str:
-    """Key path in the user's own spelling; skips discriminator tags pydantic inserts into `loc`."""
-    parts, node = [], raw
-    for i, item in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(node, list) and isinstance(item, int):
-            parts.append(f"[{item}]")
-            node = node[item] if item < len(node) else None
-        elif isinstance(node, dict) and (item in node or last):
-            parts.append(f".{item}")
-            node = node.get(item)
-        # else: a union tag such as "ecs", not a key of the user's data
-    if error_type in ("union_tag_invalid", "union_tag_not_found"):
-        parts.append(".kind")
-    return "".join(parts).lstrip(".")
-
-
-def _first_error(exc: ValidationError, raw: dict) -> ConfigError:
-    err = exc.errors(include_url=False)[0]
-    kind = err["type"]
-    if kind == "value_error":
-        rule = str(err["ctx"]["error"])
-    elif kind == "literal_error":
-        rule = f"must be {err['ctx']['expected']}"
-    elif kind == "too_short":
-        rule = f"must have at least {err['ctx']['min_length']} item(s)"
-    else:
-        rule = _MESSAGES.get(kind, err["msg"][0].lower() + err["msg"][1:])
-    value = None if kind == "missing" else err.get("input")
-    if kind in ("union_tag_invalid", "union_tag_not_found") and isinstance(value, dict):
-        value = value.get("kind")
-    return ConfigError(_path(tuple(err["loc"]), raw, kind), rule, value)
-
-
 def parse(raw: dict[str, Any], stack: str) -> PlatformConfig:
     """Validate the stack's config; raise ConfigError (one line) for the first broken rule."""
     try:
         config = PlatformConfig.model_validate(raw)
     except ValidationError as exc:
-        raise _first_error(exc, raw) from None
+        raise first_error(exc, raw) from None
     problem = check_semantics(config, stack)
     if problem:
         raise ConfigError(*problem)
@@ -247,7 +191,7 @@ def read_raw(cfg: pulumi.Config) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     for key in SCALAR_KEYS:
         if (value := cfg.get(key)) is not None:
-            raw[key] = value
+            raw[key] = _scalar(key, value)
     for key in OBJECT_KEYS:
         try:
             value = cfg.get_object(key)
@@ -258,10 +202,33 @@ def read_raw(cfg: pulumi.Config) -> dict[str, Any]:
     return raw
 
 
+def _scalar(key: str, text: str) -> Any:
+    if key not in BOOLEAN_KEYS:
+        return text
+    if text not in _BOOLEANS:
+        raise ConfigError(key, "must be true or false", text)
+    return _BOOLEANS[text]
+
+
+def _given_value(cfg: pulumi.Config, key: str) -> Any:
+    if pulumi.runtime.is_config_secret(cfg.full_key(key)):
+        return SECRET
+    text = cfg.get(key)
+    if text and text[0] in "[{":
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return text
+
+
 def load(stack: Optional[str] = None) -> LoadedConfig:
     """Read and validate the whole config before any resource exists."""
     cfg = pulumi.Config(NAMESPACE)
     stack = stack or pulumi.get_stack()
+    unknown = config_keys.unknown_key(config_keys.given_keys(NAMESPACE), KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(*unknown, _given_value(cfg, unknown[0]))
     platform = parse(read_raw(cfg), stack)
     external_id = None
     needing = [role for role in ("tooling", "staging", "prod") if getattr(platform.accounts, role).use_external_id]

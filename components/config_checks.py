@@ -5,9 +5,10 @@ error is deterministic.
 """
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
-from components import config_rules as r
+from components import cidrs, config_rules as r
 from components.arns import ecr_repository_url
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ Problem = tuple[str, str, Any]
 PROD_STACKS = ("prod",)
 PROD_MIN_TERMINATION_WAIT = 30
 NATIVE_BAKE_LIMIT = 1440
+STAGING_PUBLIC_LIMIT = 2 ** 16       # a /16's worth: room for NAT gateways and CodeBuild's published ranges
 
 
 def _accounts(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
@@ -46,14 +48,33 @@ def _stack_policy(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
         yield ("notifications", "must name at least one email or SNS topic ARN", {})
 
 
+def _test_ingress(config: "PlatformConfig", env: str) -> list[tuple[str, str]]:
+    """(key path, CIDR) of what the env's test listener admits: its list, else the VPC's CIDR."""
+    network = getattr(config.networks, env)
+    if network.test_ingress_cidrs is None:
+        return [(f"networks.{env}.vpcCidr", network.vpc_cidr)]
+    return [(f"networks.{env}.testIngressCidrs[{i}]", c) for i, c in enumerate(network.test_ingress_cidrs)]
+
+
 def _networks(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
     if stack not in PROD_STACKS:
         return
-    for env in ("staging", "prod"):
-        for i, cidr in enumerate(getattr(config.networks, env).test_ingress_cidrs or ()):
-            if cidr in r.WORLD_CIDRS:
-                yield (f"networks.{env}.testIngressCidrs[{i}]", "must not open the test listener to the world "
-                       "in the prod stack (list the VPC or the integration tests' egress CIDRs)", cidr)
+    # Staging's must admit the integration tests' egress (often NAT gateways, public), never the world: the
+    # list is judged together so that split ranges add up.
+    admitted: list[ipaddress.IPv4Network] = []
+    for at, cidr in _test_ingress(config, "staging"):
+        admitted.append(ipaddress.IPv4Network(cidr))
+        if cidrs.public_addresses(admitted) > STAGING_PUBLIC_LIMIT:
+            yield (at, "must not open the test listener to the world in the prod stack (the list may admit at "
+                   f"most {STAGING_PUBLIC_LIMIT} public addresses: the VPC or the integration tests' egress CIDRs)",
+                   cidr)
+            break
+    # The prod test listener serves the green tasks of production: callers from inside private space only.
+    for at, cidr in _test_ingress(config, "prod"):
+        public = cidrs.public_parts(ipaddress.IPv4Network(cidr))
+        if public:
+            yield (at, f"must hold no public address in the prod stack (the prod test listener admits private "
+                   f"ranges only; public {public[0]} is inside)", cidr)
 
 
 def _services(config: "PlatformConfig", stack: str) -> Iterator[Problem]:

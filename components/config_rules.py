@@ -2,11 +2,12 @@
 that ends up in `aws-cicd-platform:<path>: <rule>, got <value>`."""
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Annotated, Callable
 
 from pydantic import AfterValidator
+
+from components.cidrs import ipv4_cidr_problem
 
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                       2922, 3288, 3653)
@@ -42,12 +43,11 @@ def pattern(regex: str, text: str) -> AfterValidator:
     return rule(lambda v: bool(compiled.fullmatch(v)), text)
 
 
-def _ipv4_network(value: str) -> bool:
-    try:
-        ipaddress.IPv4Network(value, strict=True)
-    except ValueError:
-        return False
-    return "/" in value
+def _canonical_ipv4_cidr(value: str) -> str:
+    problem = ipv4_cidr_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
 
 
 def one_of(values: tuple, what: str = "one of") -> AfterValidator:
@@ -83,8 +83,6 @@ CodeBuildImage = Annotated[str, pattern(r"aws/codebuild/[a-z0-9._-]+:[0-9][0-9.]
                                         'must be a versioned CodeBuild managed image ("aws/codebuild/<name>:<version>")')]
 ShellCommand = Annotated[str, rule(lambda c: bool(c.strip()) and "\n" not in c, "must be a one-line shell command")]
 LambdaHandler = Annotated[str, pattern(r"[A-Za-z0-9_./-]+\.[A-Za-z0-9_$]+", 'must look like "module.function"')]
-Cidr = Annotated[str, rule(_ipv4_network,
-                          'must be an IPv4 network in CIDR notation like "10.0.0.0/16" (host bits zero)')]
+Cidr = Annotated[str, AfterValidator(_canonical_ipv4_cidr)]
 TagValue = Annotated[str, pattern(r"[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]{0,255}",
                                   "must be an AWS tag value (1-256 letters, digits, spaces and _.:/=+-@)")]
-WORLD_CIDRS = ("0.0.0.0/0",)

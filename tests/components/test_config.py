@@ -132,11 +132,12 @@ CASES = [
     ("dev", "owner", "team\nA", 'aws-cicd-platform:owner: must be an AWS tag value (1-256 letters, digits, spaces and '
      '_.:/=+-@), got "team\\nA"'),
     ("prod", "networks.prod.vpcCidr", "10.30.0.1/16",
-     'aws-cicd-platform:networks.prod.vpcCidr: must be an IPv4 network in CIDR notation like "10.0.0.0/16" (host '
-     'bits zero), got "10.30.0.1/16"'),
+     'aws-cicd-platform:networks.prod.vpcCidr: must have its host bits zero (the network is 10.30.0.0/16), '
+     'got "10.30.0.1/16"'),
     ("prod", "networks.staging.testIngressCidrs", ["10.0.0.0/8", "0.0.0.0/0"],
      'aws-cicd-platform:networks.staging.testIngressCidrs[1]: must not open the test listener to the world in the '
-     'prod stack (list the VPC or the integration tests\' egress CIDRs), got "0.0.0.0/0"'),
+     'prod stack (the list may admit at most 65536 public addresses: the VPC or the integration tests\' egress '
+     'CIDRs), got "0.0.0.0/0"'),
     ("prod", "networks.prod.testIngressCidrs", [],
      "aws-cicd-platform:networks.prod.testIngressCidrs: must list at least 1 item, got []"),
     ("prod", "services.0.terminationWaitMinutes", 10,
