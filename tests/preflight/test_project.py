@@ -23,11 +23,11 @@ def test_namespaces_defaults_scalars_and_structured_values(tmp_path):
     assert project.name == "shop"
     assert project.config == {
         "shop:replicas": "3", "shop:owner": "team-a", "aws:region": "eu-west-1", "shop:debug": "true",
-        "shop:ratio": "0.5", "aws:assumeRoles": '[{"roleArn": "arn:aws:iam::111111111111:role/x"}]',
-        "shop:services": '[{"name": "orders", "port": 8080}]'}
+        "shop:ratio": "0.5", "aws:assumeRoles": '[{"roleArn":"arn:aws:iam::111111111111:role/x"}]',
+        "shop:services": '[{"name":"orders","port":8080}]'}   # Go's encoding/json: compact, keys sorted
     assert json.loads(project.config["shop:services"])[0]["port"] == 8080
     assert project.namespace("aws") == {"region": "eu-west-1",
-                                        "assumeRoles": '[{"roleArn": "arn:aws:iam::111111111111:role/x"}]'}
+                                        "assumeRoles": '[{"roleArn":"arn:aws:iam::111111111111:role/x"}]'}
     assert project.secret_keys == []
     assert project.main == tmp_path / "__main__.py"
 
@@ -59,7 +59,7 @@ def test_declared_type_is_enforced_like_the_cli(tmp_path):
 
 def test_declared_key_without_default_must_be_set(tmp_path):
     write(tmp_path, "name: shop\nruntime: python\nconfig:\n  region:\n    type: string\n", "config: {}\n")
-    with pytest.raises(ProjectError, match="stack 'dev' is missing configuration value 'shop:region'"):
+    with pytest.raises(ProjectError, match="Pulumi.dev.yaml: Stack 'dev' is missing configuration value 'region'$"):
         load(tmp_path, "dev")
 
 
@@ -73,7 +73,7 @@ def test_no_project_file_and_missing_name(tmp_path):
     with pytest.raises(ProjectError, match="no Pulumi.yaml"):
         load(tmp_path, "dev")
     write(tmp_path, "runtime: python\n")
-    with pytest.raises(ProjectError, match="missing project name"):
+    with pytest.raises(ProjectError, match="Pulumi.yaml: project is missing a 'name' attribute$"):
         load(tmp_path, "dev")
 
 
