@@ -23,6 +23,10 @@ from pulumi_policy import (
 
 from . import _waivers
 
+# Config properties that hold regular expressions (a string, or a list of them): their schema says
+# `"format": "regex"`, so the pack at Configure and preflight compile every one before a run.
+REGEX_PROPERTIES = frozenset({"prodNamePattern", "stagingNamePattern", "exemptFunctionPattern",
+                              "secretNamePatterns", "allowedRegistries", "testCommandPatterns"})
 FRAMEWORKS = {"SH ": "aws-security-hub", "CKV": "checkov", "CT.": "aws-control-tower", "nag ": "cdk-nag",
               "Config ": "aws-config", "Guard ": "cfn-guard"}
 SEVERITIES = {"low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HIGH, "critical": Severity.CRITICAL}
@@ -48,9 +52,9 @@ class Rule:
     check: Union[ResourceCheck, StackCheck, None] = None
 
     def schema_properties(self) -> dict[str, dict]:
-        props = {k: dict(v) for k, v in self.config.items()}
+        props = {k: _regex_format(v) if k in REGEX_PROPERTIES else dict(v) for k, v in self.config.items()}
         if self.waivable:
-            props["waivers"] = _waivers.SCHEMA
+            props["waivers"] = _waivers.schema(self.name)
         return props
 
     def defaults(self) -> dict[str, Any]:
@@ -67,6 +71,12 @@ class Rule:
 
     def tags(self) -> list[str]:
         return [f"service:{self.service}", f"topic:{self.topic}"] + [f"anchor:{a}" for a in self.anchors]
+
+
+def _regex_format(schema: Mapping[str, Any]) -> dict[str, Any]:
+    if schema.get("type") == "array":
+        return {**schema, "items": {**schema.get("items", {}), "format": "regex"}}
+    return {**schema, "format": "regex"}
 
 
 RULES: list[Rule] = []
@@ -129,7 +139,7 @@ def _resource_validate(rule: Rule):
             if hit is not None:
                 waived.append(hit)
             else:
-                report_violation(message + waivers.refusal_note())
+                report_violation(message)
         if waived:
             args.not_applicable(_waivers.waived_reason(waived))
     return validate
@@ -147,7 +157,7 @@ def _stack_validate(rule: Rule):
             if hit is not None:
                 waived.append(hit)
             else:
-                report_violation(message + waivers.refusal_note(), urn)
+                report_violation(message, urn)
         if waived:
             args.not_applicable(_waivers.waived_reason(waived))
     return validate

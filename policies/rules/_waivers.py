@@ -9,28 +9,39 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
 import jsonschema
 
-SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": "Dated exceptions to this policy: resource (URN or name glob), reason, expires (YYYY-MM-DD).",
-    "items": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["resource", "reason", "expires"],
-        "properties": {
-            "policy": {"type": "string", "description": "Optional; must equal the policy this entry sits under."},
-            "resource": {"type": "string", "minLength": 1},
-            "reason": {"type": "string", "minLength": 10},
-            "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+from ._config_messages import FORMATS, PREFIX, cannot_be_waived, first_schema_error
+
+
+def schema(policy: str) -> dict[str, Any]:
+    """The `waivers` property of `policy`'s config schema."""
+    return {
+        "type": "array",
+        "description": "Dated exceptions to this policy: resource (URN or name glob), reason, expires (YYYY-MM-DD).",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["resource", "reason", "expires"],
+            "properties": {
+                "policy": {"const": policy, "description": "Optional; must equal the policy this entry sits under."},
+                "resource": {"type": "string", "minLength": 1},
+                "reason": {"type": "string", "minLength": 10},
+                "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"},
+            },
         },
-    },
-}
-_VALIDATOR = jsonschema.Draft7Validator(SCHEMA)
+    }
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(policy: str) -> jsonschema.Draft7Validator:
+    return jsonschema.Draft7Validator(schema(policy), format_checker=FORMATS)
+
 
 # (policy, resource) -> waiver of every expired waiver seen in this process.
 _EXPIRED: dict[tuple[str, str], "Waiver"] = {}
@@ -57,13 +68,9 @@ class Waiver:
 @dataclass(frozen=True)
 class Waivers:
     active: tuple[Waiver, ...] = ()
-    refused: bool = False
 
     def match(self, urn: Optional[str], name: Optional[str]) -> Optional[Waiver]:
         return next((w for w in self.active if w.matches(urn, name)), None)
-
-    def refusal_note(self) -> str:
-        return " (a waiver is configured, but this policy cannot be waived)" if self.refused else ""
 
 
 NONE = Waivers()
@@ -78,7 +85,8 @@ def parse(rule, cfg: Mapping[str, Any]) -> Waivers:
     if raw is None:
         return NONE
     if not rule.waivable:
-        return Waivers(refused=True)
+        # Configure refuses this config first; here for a pack run with no Configure call.
+        raise WaiverError(PREFIX + cannot_be_waived(rule.name))
     key = (rule.name, json.dumps(raw, sort_keys=True, default=str))
     cached = _CACHE.get(key)
     if cached is None:
@@ -88,23 +96,13 @@ def parse(rule, cfg: Mapping[str, Any]) -> Waivers:
 
 def _parse(policy: str, raw: Any) -> Waivers:
     raw = json.loads(json.dumps(raw, default=_plain))
-    errors = sorted(_VALIDATOR.iter_errors(raw), key=lambda e: list(e.absolute_path))
-    if errors:
-        e = errors[0]
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in e.absolute_path)
-        raise WaiverError(f"policy pack config: {policy}.waivers{where}: {e.message}")
+    error = first_schema_error(_validator(policy), raw, [policy, "waivers"])
+    if error:
+        raise WaiverError(PREFIX + error)
     active = []
-    for i, w in enumerate(raw):
-        if w.get("policy", policy) != policy:
-            raise WaiverError(f"policy pack config: {policy}.waivers[{i}].policy: names {w['policy']!r}, "
-                              f"but the waiver sits under {policy!r}")
-        try:
-            expires = dt.date.fromisoformat(w["expires"])
-        except ValueError:
-            raise WaiverError(f"policy pack config: {policy}.waivers[{i}].expires: "
-                              f"{w['expires']!r} is not a calendar date") from None
-        waiver = Waiver(policy, w["resource"], w["reason"], expires)
-        if expires < today():
+    for w in raw:
+        waiver = Waiver(policy, w["resource"], w["reason"], dt.date.fromisoformat(w["expires"]))
+        if waiver.expires < today():
             _EXPIRED[(policy, waiver.resource)] = waiver
         else:
             active.append(waiver)

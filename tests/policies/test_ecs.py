@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from preflight.analyzer import Options, PackError
+from preflight.analyzer import Options
+from preflight.pack_config import PackConfigError
 from tests.policies.conftest import aws_provider
 
 TASK = "aws:ecs/taskDefinition:TaskDefinition"
@@ -215,5 +216,7 @@ def test_cluster_without_container_insights_violates(pack):
 
 def test_invalid_registry_regex_is_a_clear_error(pack):
     config = {"ecs-task-definition-image-registry-allowed": {"allowedRegistries": ["(unclosed"]}}
-    with pytest.raises(PackError, match=r"allowedRegistries '\(unclosed' is not a valid regular expression"):
+    with pytest.raises(PackConfigError) as e:
         pack.check(TASK, GOOD_TASK, config)
+    assert str(e.value) == ("policy pack config: ecs-task-definition-image-registry-allowed.allowedRegistries[0]: "
+                            "invalid regular expression '(unclosed': missing ), unterminated subpattern at position 0")

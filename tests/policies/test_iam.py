@@ -1,6 +1,9 @@
 """IAM rules through the analyzer: trust policies, permission documents, attached managed policies."""
 import json
 
+import pytest
+
+from preflight.pack_config import PackConfigError
 from tests.policies.conftest import aws_provider
 
 ROLE = "aws:iam/role:Role"
@@ -41,9 +44,9 @@ def test_wildcard_principal_violates_and_cannot_be_waived(pack):
         [d] = role(pack, trust(principal)).of("iam-role-trust-no-wildcard-principal")
         assert d.enforcement == "mandatory" and d.severity == "critical"
         assert 'role "deploy" trust statement 0' in d.message and 'Principal "*"' in d.message
-    r = role(pack, trust("*"), config={"iam-role-trust-no-wildcard-principal": WAIVER})
-    [d] = r.of("iam-role-trust-no-wildcard-principal")
-    assert "cannot be waived" in d.message
+    with pytest.raises(PackConfigError, match="^policy pack config: iam-role-trust-no-wildcard-principal: "
+                                              "cannot be waived; remove its waivers$"):
+        role(pack, trust("*"), config={"iam-role-trust-no-wildcard-principal": WAIVER})
 
 
 def test_service_and_role_principals_pass_the_trust_rules(pack):
@@ -93,11 +96,13 @@ def test_prod_github_role_must_pin_an_environment(pack):
 # ---- permission documents ---------------------------------------------------------------------
 
 def test_admin_policy_violates_and_cannot_be_waived(pack):
-    r = pack.check(POLICY, {"policy": doc(allow("*", "*"))}, name="break-glass",
-                   config={"iam-policy-no-admin": WAIVER})
-    [d] = r.of("iam-policy-no-admin")
+    [d] = pack.check(POLICY, {"policy": doc(allow("*", "*"))}, name="break-glass").of("iam-policy-no-admin")
     assert d.enforcement == "mandatory" and d.severity == "critical"
-    assert 'policy "break-glass" statement 0' in d.message and "cannot be waived" in d.message
+    assert 'policy "break-glass" statement 0' in d.message
+    with pytest.raises(PackConfigError, match="^policy pack config: iam-policy-no-admin: cannot be waived; "
+                                              "remove its waivers$"):
+        pack.check(POLICY, {"policy": doc(allow("*", "*"))}, name="break-glass",
+                   config={"iam-policy-no-admin": WAIVER})
 
 
 def test_admin_in_role_inline_policy_violates(pack):

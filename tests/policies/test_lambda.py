@@ -162,7 +162,7 @@ def test_non_prod_and_hook_functions_are_exempt(pack):
 
 
 def test_malformed_deprecation_date_is_a_config_error(pack):
-    expected = "lambda-function-runtime-supported: deprecatedRuntimes.python3.9"
+    expected = r"^policy pack config: lambda-function-runtime-supported\.deprecatedRuntimes\.python3\.9: 'soon' "
     with pytest.raises(PackConfigError, match=expected):
         pack.check(FUNCTION, {"runtime": "python3.9"},
                    {"lambda-function-runtime-supported": {"deprecatedRuntimes": {"python3.9": "soon"}}})
