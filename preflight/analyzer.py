@@ -2,7 +2,8 @@
 
 Starts the pack the way the Pulumi CLI does (its `__main__.py` in its own process, the
 port read from the first line of stdout) and speaks the protocol with the stubs that ship
-in the pulumi SDK. The pack is never imported.
+in the pulumi SDK. The pack is never imported. Every call has a deadline; when one
+passes, the pack is asked which policy it is stuck in (preflight/pack_probe.py).
 """
 from __future__ import annotations
 
@@ -11,169 +12,21 @@ import signal
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import grpc
-import yaml
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-
-LEVELS = {
-    "advisory": analyzer_pb2.ADVISORY,
-    "mandatory": analyzer_pb2.MANDATORY,
-    "disabled": analyzer_pb2.DISABLED,
-    "remediate": analyzer_pb2.REMEDIATE,
-}
-LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
-SEVERITY_NAMES = {
-    analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: None,
-    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
-    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
-    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
-    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
-}
-
+from preflight import pack_probe
+from preflight.protocol import (  # noqa: F401 - re-exported: the protocol's types are used through this module
+    LEVEL_NAMES, LEVELS, SECRET_SIG, SECRET_SIG_KEY, SEVERITY_NAMES, UNKNOWN, Diagnostic, Options, Provider,
+    Resource, Result, _result, secret, to_struct)
 
 class PackError(RuntimeError):
     """The policy pack could not be started or did not answer; the message is one line for the user."""
-
-
-def secret(value: Any) -> dict:
-    """A property value in the engine's wire form of a secret."""
-    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
-
-
-def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
-    s = struct_pb2.Struct()
-    s.update(dict(props))
-    return s
-
-
-@dataclass
-class Options:
-    """Resource options as the engine sends them to an analyzer."""
-    protect: bool = False
-    ignore_changes: Sequence[str] = ()
-    delete_before_replace: Optional[bool] = None
-    aliases: Sequence[str] = ()
-    additional_secret_outputs: Sequence[str] = ()
-    parent: str = ""
-    custom_timeouts: Optional[Mapping[str, float]] = None
-
-    def to_proto(self) -> analyzer_pb2.AnalyzerResourceOptions:
-        o = analyzer_pb2.AnalyzerResourceOptions(
-            protect=self.protect,
-            ignoreChanges=list(self.ignore_changes),
-            deleteBeforeReplace=bool(self.delete_before_replace),
-            deleteBeforeReplaceDefined=self.delete_before_replace is not None,
-            aliases=list(self.aliases),
-            additionalSecretOutputs=list(self.additional_secret_outputs),
-            parent=self.parent or "",
-        )
-        if self.custom_timeouts:
-            o.customTimeouts.create = float(self.custom_timeouts.get("create", 0))
-            o.customTimeouts.update = float(self.custom_timeouts.get("update", 0))
-            o.customTimeouts.delete = float(self.custom_timeouts.get("delete", 0))
-        return o
-
-
-@dataclass
-class Provider:
-    type: str
-    urn: str
-    name: str
-    properties: Mapping[str, Any] = field(default_factory=dict)
-
-    def to_proto(self) -> analyzer_pb2.AnalyzerProviderResource:
-        return analyzer_pb2.AnalyzerProviderResource(
-            type=self.type, urn=self.urn, name=self.name, properties=to_struct(self.properties))
-
-
-@dataclass
-class Resource:
-    """One resource as the engine hands it to Analyze / AnalyzeStack."""
-    type: str
-    name: str
-    urn: str
-    properties: Mapping[str, Any] = field(default_factory=dict)
-    options: Options = field(default_factory=Options)
-    provider: Optional[Provider] = None
-    parent: str = ""
-    dependencies: Sequence[str] = ()
-    property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict)
-
-    def analyze_request(self) -> analyzer_pb2.AnalyzeRequest:
-        req = analyzer_pb2.AnalyzeRequest(
-            type=self.type, urn=self.urn, name=self.name,
-            properties=to_struct(self.properties), options=self.options.to_proto())
-        if self.provider is not None:
-            req.provider.CopyFrom(self.provider.to_proto())
-        return req
-
-    def stack_resource(self) -> analyzer_pb2.AnalyzerResource:
-        r = analyzer_pb2.AnalyzerResource(
-            type=self.type, urn=self.urn, name=self.name,
-            properties=to_struct(self.properties), options=self.options.to_proto(),
-            parent=self.parent or "", dependencies=list(self.dependencies))
-        if self.provider is not None:
-            r.provider.CopyFrom(self.provider.to_proto())
-        for key, urns in self.property_dependencies.items():
-            r.propertyDependencies[key].urns.extend(list(urns))
-        return r
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    policy: str
-    enforcement: str
-    severity: Optional[str]
-    message: str
-    description: str
-    urn: str
-
-    @classmethod
-    def from_proto(cls, d: analyzer_pb2.AnalyzeDiagnostic, default_urn: str = "") -> "Diagnostic":
-        return cls(policy=d.policyName, enforcement=LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
-                   severity=SEVERITY_NAMES.get(d.severity), message=d.message,
-                   description=d.description, urn=d.urn or default_urn)
-
-
-@dataclass(frozen=True)
-class Result:
-    diagnostics: tuple[Diagnostic, ...]
-    not_applicable: tuple[tuple[str, str], ...]
-
-    def policies(self) -> set[str]:
-        return {d.policy for d in self.diagnostics}
-
-    def of(self, policy: str) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.policy == policy]
-
-
-def _result(resp: analyzer_pb2.AnalyzeResponse, default_urn: str = "") -> Result:
-    return Result(tuple(Diagnostic.from_proto(d, default_urn) for d in resp.diagnostics),
-                  tuple((n.policy_name, n.reason) for n in resp.not_applicable))
-
-
-def pack_python(pack_dir: Path) -> str:
-    """The interpreter the CLI would use: the pack's virtualenv when it has one, else ours."""
-    try:
-        meta = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
-    except (OSError, yaml.YAMLError):
-        meta = {}
-    runtime = meta.get("runtime") if isinstance(meta, dict) else None
-    venv = runtime.get("options", {}).get("virtualenv") if isinstance(runtime, dict) else None
-    if venv:
-        candidate = (pack_dir / venv / "bin" / "python")
-        if candidate.exists():
-            return str(candidate)
-    return sys.executable
 
 
 class PolicyPackClient:
@@ -181,17 +34,23 @@ class PolicyPackClient:
 
     def __init__(self, pack_dir: str | os.PathLike, *, python: Optional[str] = None,
                  env: Optional[Mapping[str, str]] = None, start_timeout: float = 30.0,
-                 entry: str = "__main__.py", on_start: Optional[Callable[[int], None]] = None) -> None:
-        """`env` is the pack's whole environment (default: ours); `on_start(pid)` is called as soon as
+                 call_timeout: Optional[float] = None, entry: str = "__main__.py",
+                 on_start: Optional[Callable[[int], None]] = None) -> None:
+        """`python` defaults to this interpreter (test harnesses; preflight passes the pack's own);
+        `env` is the pack's whole environment (default: ours); `on_start(pid)` is called as soon as
         the process exists, also when it then fails to start."""
         self.pack_dir = Path(pack_dir).resolve()
         if not (self.pack_dir / entry).exists():
             raise PackError(f"policy pack not found: {self.pack_dir / entry} does not exist")
-        cmd = [python or pack_python(self.pack_dir), "-u", entry]
+        self.call_timeout = call_timeout
+        cmd = [python or sys.executable, "-u", "-c", pack_probe.bootstrap(entry)]
         full_env = dict(os.environ if env is None else env)
-        self.proc = subprocess.Popen(cmd, cwd=self.pack_dir, env=full_env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+        try:
+            self.proc = subprocess.Popen(cmd, cwd=self.pack_dir, env=full_env, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
+        except OSError as e:
+            raise PackError(f"cannot start the policy pack's interpreter {cmd[0]}: {e.strerror}") from None
         if on_start is not None:
             on_start(self.proc.pid)
         self._stderr: list[bytes] = []
@@ -202,7 +61,7 @@ class PolicyPackClient:
             self.channel = grpc.insecure_channel(
                 f"127.0.0.1:{self.port}", options=[("grpc.max_receive_message_length", 400 * 1024 * 1024),
                                                    ("grpc.max_send_message_length", 400 * 1024 * 1024)])
-            grpc.channel_ready_future(self.channel).result(timeout=start_timeout)
+            self._wait_ready(start_timeout)
             self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
         except BaseException:
             self.close()
@@ -214,7 +73,7 @@ class PolicyPackClient:
 
     def _drain_stderr(self) -> None:
         assert self.proc.stderr is not None
-        for chunk in iter(lambda: self.proc.stderr.read(4096), b""):
+        for chunk in iter(lambda: self.proc.stderr.read1(4096), b""):
             self._stderr.append(chunk)
 
     def stderr_text(self) -> str:
@@ -228,12 +87,41 @@ class PolicyPackClient:
         if not line:
             raise PackError(f"policy pack {self.pack_dir} printed no port within {timeout:g}s")
         text = line[0].decode(errors="replace").strip()
-        if not text.isdigit():
-            self.proc.wait(timeout=5)
-            self._stderr_thread.join(timeout=5)
-            err = _last_line(self.stderr_text()) or f"exit status {self.proc.returncode}"
-            raise PackError(f"policy pack {self.pack_dir} failed to start: {err}")
+        if not text:
+            raise PackError(f"policy pack {self.pack_dir} failed to start: {self._death()}")
+        if not text.isdigit() or not 0 < int(text) < 65536:
+            raise PackError(f"policy pack {self.pack_dir} printed {text[:80]!r} where its port belongs "
+                            "(a pack must print only its port on its first line)")
         return int(text)
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Ready, or the reason it never will be: a dead pack is reported at once, not after the timeout."""
+        future = grpc.channel_ready_future(self.channel)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                future.result(timeout=0.05)
+                return
+            except grpc.FutureTimeoutError:
+                pass
+            if self.proc.poll() is not None:
+                future.cancel()
+                raise PackError(f"policy pack {self.pack_dir} exited after printing its port: {self._death()}")
+            if time.monotonic() >= deadline:
+                future.cancel()
+                raise PackError(f"policy pack {self.pack_dir} did not answer on port {self.port} "
+                                f"within {timeout:g}s")
+
+    def _death(self) -> str:
+        """The pack's last words: its last stderr line, else its exit status."""
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return "it is still running"
+        self._stderr_thread.join(timeout=2)
+        code = self.proc.returncode
+        status = f"killed by signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+        return _last_line(pack_probe.strip_markers(self.stderr_text())) or status
 
     def info(self) -> analyzer_pb2.AnalyzerInfo:
         return self._call(self.stub.GetAnalyzerInfo, empty_pb2.Empty())
@@ -259,28 +147,35 @@ class PolicyPackClient:
         self._call(self.stub.ConfigureStack, req)
 
     def analyze(self, resource: Resource) -> Result:
-        return _result(self._call(self.stub.Analyze, resource.analyze_request()), resource.urn)
+        return _result(self._call(self.stub.Analyze, resource.analyze_request(), what=f"Analyze of {resource.urn}"),
+                       resource.urn)
 
     def analyze_later(self, resource: Resource) -> Callable[[], Result]:
         """Sends Analyze without waiting; the returned function waits for its Result.
 
         Keeping several requests in flight keeps the pack busy while the caller's thread waits
         for the GIL (preflight analyzes while the program is still running)."""
-        future = self.stub.Analyze.future(resource.analyze_request())
-        return lambda: _result(self._call(lambda _: future.result(), None), resource.urn)
+        future = self.stub.Analyze.future(resource.analyze_request(), timeout=self.call_timeout)
+        return lambda: _result(self._call(lambda _: future.result(), None, what=f"Analyze of {resource.urn}"),
+                               resource.urn)
 
     def analyze_stack(self, resources: Sequence[Resource]) -> Result:
         req = analyzer_pb2.AnalyzeStackRequest(resources=[r.stack_resource() for r in resources])
-        return _result(self._call(self.stub.AnalyzeStack, req))
+        return _result(self._call(self.stub.AnalyzeStack, req, what="AnalyzeStack"))
 
-    def _call(self, method, request):
+    def _call(self, method, request, what: str = "a call"):
         try:
-            return method(request)
+            if request is None:
+                return method(request)
+            return method(request, timeout=self.call_timeout)
         except grpc.RpcError as e:
             if self.proc.poll() is not None:
-                self._stderr_thread.join(timeout=5)
-                raise PackError(f"policy pack crashed: {_last_line(self.stderr_text())}") from None
-            raise PackError(f"policy pack error: {_rpc_detail(e)}") from None
+                raise PackError(f"policy pack crashed during {what}: {self._death()}") from None
+            if e.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                stuck = pack_probe.ask(self.proc, self.stderr_text)
+                raise PackError(f"policy pack did not answer {what} within {self.call_timeout:g}s "
+                                f"(--analyze-timeout){stuck}") from None
+            raise PackError(f"policy pack error during {what}: {_rpc_detail(e)}") from None
 
     def close(self) -> None:
         channel = getattr(self, "channel", None)
@@ -330,4 +225,4 @@ def policy_infos(info: analyzer_pb2.AnalyzerInfo) -> list[dict]:
 
 
 __all__ = ["PolicyPackClient", "PackError", "Resource", "Options", "Provider", "Result", "Diagnostic",
-           "UNKNOWN", "secret", "policy_infos"]
+           "UNKNOWN", "secret", "policy_infos", "to_struct"]

@@ -1,21 +1,55 @@
-"""`python -m preflight`: options of docs/design.md §5, exit 0 / 1 (mandatory violations) / 2 (could not run)."""
+"""`python -m preflight`: options of docs/design.md §5.
+
+Exit 0: no mandatory violation; 1: mandatory violations in the report; 2: the run could not
+give a verdict (one line on stderr, `--debug` for the traceback); 130/143: SIGINT/SIGTERM,
+after every process the run started is gone.
+"""
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import traceback
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
+from preflight import limits
 from preflight.reports import FORMATS, render
 from preflight.runner import PreflightError, RunOptions, run
 
 EXIT_COULD_NOT_RUN = 2
 # The aws-cicd-guardrails pack beside this package (a checkout, or an install by pip / pre-commit).
 BUNDLED_PACK = Path(__file__).resolve().parent.parent / "policies"
+SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+class UsageError(Exception):
+    pass
+
+
+class Interrupted(BaseException):
+    """Raised in the main thread by SIGINT/SIGTERM; `finally` blocks stop what the run started."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse would print the usage too: one line only
+        raise UsageError(message)
+
+
+def _seconds(text: str) -> float:
+    try:
+        return limits.seconds(text)
+    except limits.LimitError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m preflight",
         description="Run a Pulumi Python program and its CrossGuard policy pack offline (no cloud, no CLI).")
     p.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
@@ -28,39 +62,96 @@ def parser() -> argparse.ArgumentParser:
                    help="preview: computed outputs stay unknown; up: fabricated ids and ARNs (default: preview)")
     p.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     p.add_argument("--output", type=Path, help="write the report to FILE instead of stdout")
+    p.add_argument("--program-timeout", type=_seconds, default=limits.PROGRAM_TIMEOUT, metavar="SECONDS",
+                   help=f"stop a program that runs longer (default: {limits.PROGRAM_TIMEOUT:g})")
+    p.add_argument("--pack-start-timeout", type=_seconds, default=limits.PACK_START_TIMEOUT, metavar="SECONDS",
+                   help=f"stop a policy pack that does not answer by then (default: {limits.PACK_START_TIMEOUT:g})")
+    p.add_argument("--analyze-timeout", type=_seconds, default=limits.ANALYZE_TIMEOUT, metavar="SECONDS",
+                   help=f"longest one Analyze/AnalyzeStack call may take (default: {limits.ANALYZE_TIMEOUT:g})")
     p.add_argument("--timings", action="store_true", help="print time spent per phase on stderr")
+    p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     return p
 
 
 def options(args: argparse.Namespace) -> RunOptions:
     program = args.program.resolve()
     pack = args.policy_pack or program / "policies"
-    if args.policy_pack is None and not (pack / "__main__.py").exists():
+    if args.policy_pack is None and not (pack / "PulumiPolicy.yaml").exists():
         pack = BUNDLED_PACK
-    pack = pack.resolve()
     config = args.policy_pack_config
     if config is None:
         default = program / "policies" / "config" / f"{args.stack}.json"
-        config = default if default.exists() else None
-    return RunOptions(program=program, stack=args.stack, policy_pack=pack, policy_pack_config=config,
-                      mode=args.mode)
+        config = default if default.is_file() else None
+    return RunOptions(program=program, stack=args.stack, policy_pack=pack.resolve(), policy_pack_config=config,
+                      mode=args.mode, program_timeout=args.program_timeout,
+                      pack_start_timeout=args.pack_start_timeout, analyze_timeout=args.analyze_timeout,
+                      progress=lambda message: print(f"preflight: {message}", file=sys.stderr, flush=True))
+
+
+def _check_output(path: Optional[Path]) -> None:
+    """Refused before the run: a report that cannot be written must not cost a whole run first."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"--output {path}: is a directory")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"--output {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"--output {path}: not writable")
+
+
+def _on_signal(signum: int, _frame) -> None:
+    for s in SIGNAL_EXIT:  # a second signal must not cut the clean-up short
+        signal.signal(s, signal.SIG_IGN)
+    raise Interrupted(signum)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = parser().parse_args(argv)
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    previous = {s: signal.signal(s, _on_signal) for s in SIGNAL_EXIT}
     try:
-        report = run(options(args))
-    except PreflightError as e:
+        return _main(argv)
+    except Interrupted as e:
+        print(f"preflight: stopped by {signal.Signals(e.signum).name}", file=sys.stderr)
+        return SIGNAL_EXIT[e.signum]
+    except KeyboardInterrupt:
+        print("preflight: stopped by SIGINT", file=sys.stderr)
+        return 130
+    except UsageError as e:
         print(f"preflight: {e}", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
-    except KeyboardInterrupt:
-        print("preflight: interrupted", file=sys.stderr)
-        return 130
+    except PreflightError as e:
+        print(f"preflight: {_one_line(str(e))}", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    except Exception as e:  # noqa: BLE001 - never a traceback and never exit 1 for a failure of ours
+        if debug:
+            traceback.print_exc()
+        print(f"preflight: internal error: {type(e).__name__}: {_one_line(str(e))}", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
+    args = parser().parse_args(argv)
+    _check_output(args.output)
+    report = run(options(args))
     text = render(report, args.format)
+    text = text if text.endswith("\n") else text + "\n"
     if args.output:
-        args.output.write_text(text if text.endswith("\n") else text + "\n")
+        try:
+            args.output.write_text(text)
+        except OSError as e:
+            raise UsageError(f"--output {args.output}: {e.strerror}") from None
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
+        sys.stdout.flush()
     if args.timings:
         print("timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()), file=sys.stderr)
     return report.exit_code
+
+
+def _one_line(text: str) -> str:
+    return " | ".join(line.strip() for line in text.splitlines() if line.strip())

@@ -21,6 +21,7 @@ from preflight.fabricate import Place
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 _DNS_SUFFIX = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-us-gov": "amazonaws.com"}
 
 
@@ -70,6 +71,7 @@ class PreflightMocks(Mocks):
         self.default_place = place_of(aws_config, Place(DEFAULT_ACCOUNT, DEFAULT_REGION))
         self.provider_inputs = provider_inputs or (lambda ref: None)
         self.unanswered: list[str] = []
+        self.stack_references: list[str] = []
         self._lock = threading.Lock()
 
     def place(self, provider_ref: Optional[str]) -> Place:
@@ -81,6 +83,8 @@ class PreflightMocks(Mocks):
         return fabricate.autoname(type_, name, urn, inputs)
 
     def new_resource(self, args: MockResourceArgs) -> tuple[Optional[str], dict]:
+        if args.typ == STACK_REFERENCE_TYPE:
+            return self._stack_reference(args)
         urn = getattr(args, "urn", "") or f"{args.typ}::{args.name}"
         state = {**args.inputs, **self.checked_inputs(args.typ, args.name, urn, args.inputs)}
         if args.typ.startswith("pulumi:providers:"):
@@ -97,6 +101,14 @@ class PreflightMocks(Mocks):
             # A provider previews a create with its computed attributes unknown.
             return "", {**{key: Unknown() for key in computed}, **state}
         return resource_id, {**state, **computed, "id": resource_id}
+
+    def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict]:
+        """Another stack's outputs are not known offline: the reference is listed and reads as empty."""
+        stack = str(args.inputs.get("name") or args.resource_id or args.name)
+        with self._lock:
+            if stack not in self.stack_references:
+                self.stack_references.append(stack)
+        return stack, {"name": stack, "outputs": {}, "secretOutputNames": []}
 
     def call(self, args: MockCallArgs) -> dict:
         token = args.token

@@ -65,6 +65,7 @@ class Report:
     waived: int = 0
     policies: list[PolicyMeta] = field(default_factory=list)
     unanswered_invokes: list[str] = field(default_factory=list)
+    stack_references: list[str] = field(default_factory=list)   # other stacks' outputs, unknown offline
     secret_config_keys: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     program_dir: str = "."
@@ -99,6 +100,7 @@ class Report:
                             "message": v.message} for v in self.violations],
             "not_applicable": list(self.not_applicable),
             "unanswered_invokes": list(self.unanswered_invokes),
+            "unanswered_stack_references": list(self.stack_references),
             "summary": {"resources": len(self.resources), "mandatory": len(self.mandatory),
                         "advisory": len(self.advisory), "waived": self.waived},
         }

@@ -63,6 +63,10 @@ def parse_duration(text: str) -> float:
     return sum(float(n) * _SECONDS[unit] for n, unit in parts)
 
 
+class DuplicateUrnError(Exception):
+    """Two registrations with one URN, which the engine refuses."""
+
+
 @dataclass
 class Registration:
     urn: str
@@ -123,6 +127,10 @@ class RecordingMonitor(MockMonitor):
             if check is not None:
                 reg.inputs.update(check(reg.type, reg.name, urn, reg.inputs))
         with self._lock:
+            if urn in self.registrations:
+                # pkg/diag/errors.go GetDuplicateResourceURNError: the engine refuses the second one.
+                where = f" ({reg.source[0]}:{reg.source[1]})" if reg.source else ""
+                raise DuplicateUrnError(f"Duplicate resource URN '{urn}'; try giving it a unique name{where}")
             self.registrations[urn] = reg
         if reg.custom:
             self._on_register(reg)

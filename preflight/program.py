@@ -17,7 +17,7 @@ import traceback
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Mapping, Optional
 
 import pulumi
 from pulumi.runtime import config as pulumi_config
@@ -27,9 +27,31 @@ from pulumi.runtime.stack import run_pulumi_func
 
 from preflight.mocks import PreflightMocks
 from preflight.monitor import RecordingMonitor, Registration, _is_program_file
-from preflight.project import Project
-
 ORGANIZATION = "organization"
+
+
+@dataclass
+class ProgramSpec:
+    """What the language host knows of a program (a `project.Project` has the same attributes)."""
+    name: str
+    stack: str
+    directory: Path
+    main: Path
+    config: Mapping[str, str]
+    secret_keys: list[str]
+
+    def namespace(self, ns: str) -> dict[str, str]:
+        prefix = ns + ":"
+        return {k[len(prefix):]: v for k, v in self.config.items() if k.startswith(prefix)}
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "stack": self.stack, "directory": str(self.directory), "main": str(self.main),
+                "config": dict(self.config), "secret_keys": list(self.secret_keys)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ProgramSpec":
+        return cls(name=data["name"], stack=data["stack"], directory=Path(data["directory"]),
+                   main=Path(data["main"]), config=data["config"], secret_keys=list(data["secret_keys"]))
 
 
 class ProgramError(Exception):
@@ -42,7 +64,7 @@ class ProgramError(Exception):
 
     def __str__(self) -> str:
         where = f" at {self.location}" if self.location else ""
-        return f"program error{where}: {self.message}"
+        return f"program error{where}: {fold(self.message)}"
 
 
 @dataclass
@@ -51,7 +73,7 @@ class ProgramRun:
     mocks: PreflightMocks
 
 
-def run_program(project: Project, mode: str,
+def run_program(project: ProgramSpec, mode: str,
                 on_register: Optional[Callable[[Registration], None]] = None) -> ProgramRun:
     """`on_register` sees every custom resource (providers included) once its inputs are final."""
     mocks = PreflightMocks(mode, project.namespace("aws"))
@@ -103,21 +125,35 @@ def _current_loop() -> Optional[asyncio.AbstractEventLoop]:
 def _program_error(exc: BaseException, program_dir: Path) -> ProgramError:
     location = None
     for frame in traceback.extract_tb(exc.__traceback__):
-        path = Path(frame.filename).resolve()
-        if _is_program_file(path, program_dir) and not path.relative_to(program_dir).parts[0] == "preflight":
-            location = f"{path.relative_to(program_dir).as_posix()}:{frame.lineno}"
-    if isinstance(exc, SystemExit):
-        message = str(exc.code)
+        location = _program_location(frame.filename, frame.lineno, program_dir) or location
+    if isinstance(exc, SyntaxError) and exc.filename:
+        # The parser's error has no frame in the program: its file and line are on the exception.
+        location = _program_location(exc.filename, exc.lineno, program_dir) or location
+        message = f"{type(exc).__name__}: {exc.msg}"
+    elif isinstance(exc, SystemExit):
+        message = f"the program called sys.exit({exc.code!r})"
     elif isinstance(exc, pulumi.RunError):
         message = str(exc)
     else:
         text = str(exc)
         message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    return ProgramError(message.strip(), location)
+    return ProgramError(fold(message), location)
+
+
+def _program_location(filename: str, lineno: Optional[int], program_dir: Path) -> Optional[str]:
+    path = Path(filename).resolve()
+    if not _is_program_file(path, program_dir) or path.relative_to(program_dir).parts[0] == "preflight":
+        return None
+    return f"{path.relative_to(program_dir).as_posix()}:{lineno or 0}"
+
+
+def fold(message: str) -> str:
+    """One line: preflight's errors are read by CI logs and annotations line by line."""
+    return " | ".join(line.strip() for line in str(message).splitlines() if line.strip())
 
 
 @contextlib.contextmanager
-def _cli_environment(project: Project, mode: str) -> Iterator[None]:
+def _cli_environment(project: ProgramSpec, mode: str) -> Iterator[None]:
     """The environment and process state the language host sets up for a program."""
     env = {
         "PULUMI_PROJECT": project.name, "PULUMI_STACK": project.stack, "PULUMI_ORGANIZATION": ORGANIZATION,

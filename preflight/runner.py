@@ -4,35 +4,41 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import yaml
 
-from preflight import pack_config, project as project_mod
+from preflight import limits, pack_config, pack_env, project as project_mod
 from preflight.analyzer import Diagnostic, Options, PackError, PolicyPackClient, Provider, Resource, policy_infos
 from preflight.model import UNKNOWN_IN_PREVIEW, PolicyMeta, RecordedResource, Report, Violation
 from preflight.monitor import ROOT_STACK_TYPE, Registration
-from preflight.program import ProgramError, ProgramRun, run_program
+from preflight.program import ProgramError, ProgramSpec
+from preflight.program_host import HostedRun, ProgramHost, program_python
 from preflight.streaming import StreamingAnalyzer
 
-START_TIMEOUT_ENV = "PREFLIGHT_PACK_START_TIMEOUT"
-PID_FILE_ENV = "PREFLIGHT_PACK_PID_FILE"
-DEFAULT_START_TIMEOUT = 30.0
+PID_FILE_ENV = "PREFLIGHT_PID_FILE"
 _WAIVED = re.compile(r"^waived \((\d+)\)")
 # The policy SDK's advisory when a rule reads an input that is unknown until apply.
 _UNKNOWN_IN_PREVIEW = re.compile(r"^can't run policy '[^']+' from policy pack '[^']+' during preview: (.*)$", re.S)
 
-# pids of the policy pack processes of the most recent run (tests check they are gone).
+# pids of every process the most recent run started: packs and the program host (tests check they are gone).
+last_pids: list[int] = []
 last_pack_pids: list[int] = []
 INSTANCES_ENV = "PREFLIGHT_PACK_INSTANCES"
 
 
-def _track_pid(pid: int) -> None:
-    last_pack_pids.append(pid)
-    _write_pids()
+def _track_pid(pid: int, *, pack: bool = False) -> None:
+    last_pids.append(pid)
+    if pack:
+        last_pack_pids.append(pid)
+    path = os.environ.get(PID_FILE_ENV)
+    if path:
+        with open(path, "a") as f:
+            f.write(f"{pid}\n")
 
 
 def _instances() -> int:
@@ -55,6 +61,10 @@ class RunOptions:
     policy_pack: Optional[Path] = None
     policy_pack_config: Optional[Path] = None
     mode: str = "preview"
+    program_timeout: float = limits.PROGRAM_TIMEOUT
+    pack_start_timeout: float = limits.PACK_START_TIMEOUT
+    analyze_timeout: float = limits.ANALYZE_TIMEOUT
+    progress: Callable[[str], None] = field(default=lambda message: None, repr=False)
 
     @property
     def pack_dir(self) -> Path:
@@ -67,24 +77,35 @@ def run(opts: RunOptions) -> Report:
     try:
         project = project_mod.load(opts.program, opts.stack)
         given_config = pack_config.load(opts.policy_pack_config)
-    except (project_mod.ProjectError, pack_config.PackConfigError) as e:
+        runtime = pack_env.resolve(opts.pack_dir, progress=opts.progress)
+        python = program_python(project.virtualenv)
+    except (project_mod.ProjectError, pack_config.PackConfigError, pack_env.PackEnvError, ProgramError) as e:
         raise PreflightError(str(e)) from None
-    if not (opts.pack_dir / "__main__.py").exists():
-        raise PreflightError(f"policy pack not found: {opts.pack_dir / '__main__.py'} does not exist")
     timings["load"], clock = time.perf_counter() - clock, time.perf_counter()
+    last_pids.clear()
     last_pack_pids.clear()
-    pack = _PackSession(opts, project, given_config)
+    pack = _PackSession(opts, project, given_config, runtime)
+    host = None
     try:
         try:
-            program = run_program(project, opts.mode, on_register=pack.submit)
+            spec = ProgramSpec(name=project.name, stack=project.stack, directory=project.directory,
+                               main=project.main, config=project.config, secret_keys=list(project.secret_keys))
+            host = ProgramHost(spec, opts.mode, python=python, on_register=pack.submit, on_start=_track_pid)
+            program = host.wait(opts.program_timeout, check=pack.stream.check)
         except ProgramError as e:
-            raise PreflightError(str(e)) from None
+            note = project_mod.placeholder_note(str(e), project)
+            raise PreflightError(f"{e} {note}" if note else str(e)) from None
         finally:
             timings["program"], clock = time.perf_counter() - clock, time.perf_counter()
         report = pack.report(program)
+        output = host.output()
+        if output.strip():
+            sys.stderr.write(output if output.endswith("\n") else output + "\n")
     except (PackError, pack_config.PackConfigError) as e:
         raise PreflightError(str(e)) from None
     finally:
+        if host is not None:
+            host.close()
         pack.close()
     timings["pack_start"] = pack.stream.start_seconds
     timings["analysis"] = time.perf_counter() - clock
@@ -92,29 +113,21 @@ def run(opts: RunOptions) -> Report:
     return report
 
 
-def _start_timeout() -> float:
-    raw = os.environ.get(START_TIMEOUT_ENV)
-    try:
-        return float(raw) if raw else DEFAULT_START_TIMEOUT
-    except ValueError:
-        raise PreflightError(f"{START_TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
-
-
 class _PackSession:
     """The policy pack for one run: started beside the program, fed as resources register."""
 
-    def __init__(self, opts: RunOptions, project, given_config: dict) -> None:
+    def __init__(self, opts: RunOptions, project, given_config: dict, runtime: pack_env.PackRuntime) -> None:
         self.opts, self.project, self.given_config = opts, project, given_config
-        self.timeout = _start_timeout()
-        # Taken now: the pack starts while the program runs, and must not inherit the program's
-        # PULUMI_* environment (whose config alone can exceed the kernel's limit for one variable).
-        self.env = dict(os.environ)
+        # Taken now, as the CLI hands it to the pack: preflight's environment with the pack's virtualenv active.
+        self.python, self.env = runtime.python, runtime.environ(os.environ)
         self.registrations: dict[str, Registration] = {}
         self.stream = StreamingAnalyzer(self._start, self._analyze_request, instances=_instances())
 
     def _start(self) -> PolicyPackClient:
-        client = PolicyPackClient(self.opts.pack_dir, env=self.env, start_timeout=self.timeout,
-                                  on_start=_track_pid)
+        client = PolicyPackClient(self.opts.pack_dir, python=self.python, env=self.env,
+                                  start_timeout=self.opts.pack_start_timeout,
+                                  call_timeout=self.opts.analyze_timeout,
+                                  on_start=lambda pid: _track_pid(pid, pack=True))
         try:
             info = client.info()
             self.policies = policy_infos(info)
@@ -138,10 +151,10 @@ class _PackSession:
     def _analyze_request(self, reg: Registration) -> Resource:
         return _resource(reg, self.registrations, outputs=False)
 
-    def report(self, program: ProgramRun) -> Report:
+    def report(self, program: HostedRun) -> Report:
         client = self.stream.finish()
-        registrations = list(program.monitor.registrations.values())
-        by_urn = {r.urn: r for r in registrations}
+        registrations = list(program.registrations.values())
+        by_urn = program.registrations
         result = client.analyze_stack([_resource(r, by_urn, outputs=True) for r in registrations])
         diagnostics = self.stream.diagnostics + list(result.diagnostics)
         not_applicable = self.stream.not_applicable + list(result.not_applicable)
@@ -159,11 +172,12 @@ class _PackSession:
                               key=lambda v: (v.urn or "", v.policy, v.message)),
             not_applicable=[{"policy": p, "reason": reason} for p, reason in sorted(not_applicable)],
             waived=sum(int(m.group(1)) for _, reason in not_applicable if (m := _WAIVED.match(reason))),
-            policies=list(metas.values()), unanswered_invokes=list(program.mocks.unanswered),
+            policies=list(metas.values()), unanswered_invokes=list(program.unanswered_invokes),
+            stack_references=list(program.stack_references),
             secret_config_keys=list(project.secret_keys), program_dir=str(project.directory))
 
     def close(self) -> None:
-        """Always stops the pack processes: after a report, a program error, a pack error or Ctrl-C."""
+        """Always stops the pack processes: after a report, a program error, a pack error or a signal."""
         started = {c.pid for c in self.stream.clients}
         for pid in list(last_pack_pids):
             if pid not in started:
@@ -178,12 +192,6 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGTERM)
     except (ProcessLookupError, PermissionError):
         pass
-
-
-def _write_pids() -> None:
-    path = os.environ.get(PID_FILE_ENV)
-    if path:
-        Path(path).write_text("".join(f"{pid}\n" for pid in last_pack_pids))
 
 
 def _pack_version(pack_dir: Path) -> Optional[str]:
@@ -214,11 +222,8 @@ def _resource(reg: Registration, by_urn: dict[str, Registration], *, outputs: bo
         property_dependencies=reg.property_dependencies)
 
 
-def _recorded(reg: Registration, program: ProgramRun) -> RecordedResource:
-    account = None
-    if reg.custom:
-        ref = f"{reg.urn}::{reg.id}" if reg.is_provider else reg.provider
-        account = program.mocks.place(ref).account
+def _recorded(reg: Registration, program: HostedRun) -> RecordedResource:
+    account = program.accounts.get(reg.urn) if reg.custom else None
     return RecordedResource(
         urn=reg.urn, type=reg.type, name=reg.name, custom=reg.custom, inputs=reg.inputs,
         parent=reg.parent or None, provider=reg.provider or None, account=account,

@@ -80,6 +80,12 @@ class StreamingAnalyzer:
         self.diagnostics += result.diagnostics
         self.not_applicable += result.not_applicable
 
+    def check(self) -> None:
+        """Raises what already went wrong (a pack that failed to start or refused its config), so the
+        run stops without waiting for the program to finish."""
+        if self._error is not None:
+            raise self._error
+
     def finish(self) -> PolicyPackClient:
         """Waits for every queued resource; returns the first pack or raises the first error."""
         self._queue.put(_DONE)

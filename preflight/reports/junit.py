@@ -70,6 +70,11 @@ def to_element(report: Report) -> ET.Element:
     for key, value in (("stack", report.stack), ("mode", report.mode), ("waived", str(report.waived)),
                        ("policy_pack_version", report.policy_pack.get("version", ""))):
         ET.SubElement(properties, "property", name=key, value=value)
+    # What was answered with an empty result offline, so a reader knows what the verdict could not see.
+    for key, values in (("unanswered_invoke", report.unanswered_invokes),
+                        ("unanswered_stack_reference", report.stack_references)):
+        for value in values:
+            ET.SubElement(properties, "property", name=key, value=value)
     failures = skipped = 0
     pairs = _pairs(report.violations)
     for (policy, _), violations in pairs.items():

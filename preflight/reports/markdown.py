@@ -60,6 +60,10 @@ def _notes(report: Report) -> list[str]:
         tokens = ", ".join(f"`{t}`" for t in report.unanswered_invokes)
         notes.append(f"> ⚠️ Unanswered invokes (answered with an empty result; the verdict may miss what "
                      f"depends on them): {tokens}")
+    if report.stack_references:
+        names = ", ".join(f"`{s}`" for s in report.stack_references)
+        notes.append(f"> ⚠️ Unanswered stack references (their outputs read as empty; the verdict may miss "
+                     f"what depends on them): {names}")
     if report.secret_config_keys:
         notes.append(f"> Secret config values were not decrypted offline: "
                      f"{', '.join(f'`{k}`' for k in report.secret_config_keys)}")

@@ -89,6 +89,10 @@ def _invocation(report: Report) -> dict[str, Any]:
                       "message": {"text": f"invoke {token} was not answered offline; an empty result "
                                           "was returned, so the verdict may miss what depends on it"}}
                      for token in report.unanswered_invokes]
+    notifications += [{"level": "warning",
+                       "message": {"text": f"stack reference {name} was not answered offline; its outputs "
+                                           "read as empty, so the verdict may miss what depends on them"}}
+                      for name in report.stack_references]
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications

@@ -54,6 +54,10 @@ def _blind_spots(report: Report) -> list[str]:
         lines.append("Unanswered invokes (answered with an empty result; the verdict may miss what "
                      "depends on them):")
         lines.extend(f"  {token}" for token in report.unanswered_invokes)
+    if report.stack_references:
+        lines.append("Unanswered stack references (their outputs read as empty; the verdict may miss what "
+                     "depends on them):")
+        lines.extend(f"  {name}" for name in report.stack_references)
     if report.secret_config_keys:
         # Names only: the values are ciphertext offline and must never be echoed anyway.
         lines.append("Secret config values (not decrypted offline; passed as secret placeholders):")

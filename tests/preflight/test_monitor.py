@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from preflight import program, project
+from preflight.project import SECRET_PLACEHOLDER
 from preflight.monitor import analyzer_wire, build_urn, parse_duration
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -56,7 +57,7 @@ def test_inputs_are_wire_form_with_unknowns_secrets_and_auto_names(recorded):
     assert policy.dependencies == [bucket_urn]
     param = recorded[P + "aws:ssm/parameter:Parameter::db-password"]
     assert param.inputs["value"] == {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-                                     "value": "[secret]"}
+                                     "value": SECRET_PLACEHOLDER}
     repo = recorded[P + "aws:ecr/repository:Repository::orders"]
     assert repo.inputs["imageTagMutability"] == "IMMUTABLE"
     assert repo.inputs["name"].startswith("orders-") and len(repo.inputs["name"]) == len("orders-") + 7

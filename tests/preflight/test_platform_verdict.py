@@ -45,7 +45,7 @@ def _program_with(tmp_path: Path, edit) -> Path:
     dest = tmp_path / "program"
     dest.mkdir()
     for entry in ROOT.iterdir():
-        if entry.name != "Pulumi.prod.yaml" and entry.name != "venv":
+        if entry.name != "Pulumi.prod.yaml":
             (dest / entry.name).symlink_to(entry)
     stack = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
     edit(stack["config"])

@@ -7,7 +7,7 @@ from preflight.reports import FORMATS, render
 from tests.preflight.report_samples import REPO, clean_report, prod_report
 
 DESIGN_KEYS = ["stack", "project", "mode", "policy_pack", "resources", "violations", "not_applicable",
-               "unanswered_invokes", "summary"]
+               "unanswered_invokes", "unanswered_stack_references", "summary"]
 
 
 def test_formats_are_the_cli_choices_and_each_renders_text():

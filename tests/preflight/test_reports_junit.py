@@ -73,7 +73,11 @@ def test_clean_report_has_one_passing_case_per_policy():
         "codebuild-project-cache-configured"}
 
 
-def test_properties_carry_stack_mode_and_waived():
-    _, suite = parse(prod_report())
-    props = {p.get("name"): p.get("value") for p in suite.find("properties")}
-    assert props == {"stack": "prod", "mode": "preview", "waived": "2", "policy_pack_version": "0.1.0"}
+def test_properties_carry_stack_mode_waived_and_what_was_not_answered():
+    report = prod_report()
+    report.stack_references = ["acme/network/prod"]
+    _, suite = parse(report)
+    props = [(p.get("name"), p.get("value")) for p in suite.find("properties")]
+    assert props == [("stack", "prod"), ("mode", "preview"), ("waived", "2"), ("policy_pack_version", "0.1.0"),
+                     ("unanswered_invoke", "aws:ec2/getVpc:getVpc"),
+                     ("unanswered_stack_reference", "acme/network/prod")]

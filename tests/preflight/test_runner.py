@@ -103,7 +103,9 @@ def test_missing_stack_file_exits_2_with_one_line():
 def test_missing_pack_exits_2_with_one_line(tmp_path):
     proc = preflight("--program", "tests/fixtures/advisory", "--policy-pack", str(tmp_path / "nopack"))
     assert proc.returncode == 2
-    assert proc.stderr == f"preflight: policy pack not found: {tmp_path / 'nopack' / '__main__.py'} does not exist\n"
+    # pkg/workspace LoadPolicyPack's wording, as the CLI refuses a pack directory that is not there.
+    assert proc.stderr == (f"preflight: failed to load Pulumi policy project located at \"{tmp_path / 'nopack'}\": "
+                           "the directory does not exist\n")
 
 
 def test_pack_that_crashes_at_start_exits_2_and_leaves_no_process(tmp_path):
@@ -117,7 +119,7 @@ def test_pack_that_crashes_at_start_exits_2_and_leaves_no_process(tmp_path):
 
 def test_pack_that_never_prints_a_port_times_out_and_is_stopped(tmp_path):
     proc = preflight("--program", "tests/fixtures/advisory", "--policy-pack", str(FIXTURES / "packs" / "silent"),
-                     env={runner.START_TIMEOUT_ENV: "1.5"}, tmp_path=tmp_path)
+                     "--pack-start-timeout", "1.5", tmp_path=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith("printed no port within 1.5s")
     assert (tmp_path / "pack.pid").exists()
@@ -179,7 +181,7 @@ def test_cli_defaults_pack_and_stack_config_under_the_program(tmp_path):
     assert (opts.stack, opts.mode, opts.pack_dir, opts.policy_pack_config) == \
         ("prod", "preview", BUNDLED_PACK, None)
     assert (BUNDLED_PACK / "PulumiPolicy.yaml").exists()
-    (tmp_path / "policies" / "__main__.py").write_text("")
+    (tmp_path / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
     opts = options(parser().parse_args(["--program", str(tmp_path), "--stack", "prod"]))
     assert opts.pack_dir == tmp_path / "policies"
     (tmp_path / "policies" / "config" / "prod.json").write_text("{}")

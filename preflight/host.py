@@ -1,0 +1,59 @@
+"""The program host: runs one Pulumi program in its own process, as the CLI's language host does.
+
+preflight starts `python -m preflight.host FD` (with the program's interpreter), writes the job
+as JSON on stdin, and reads frames from FD: every custom registration as it happens, then
+`done` (every registration with its outputs, unanswered invokes, stack references, accounts)
+or `error`. The host then ends itself at once: threads the program left behind, or an
+`os._exit` of its own, can then never make a run pass without a report.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def main(argv: list[str]) -> None:
+    sys.dont_write_bytecode = True      # nothing is written into the program's directory
+    fd = int(argv[1])
+    job = json.loads(sys.stdin.read())
+    sys.stdin.close()
+    sys.stdin = open(os.devnull)        # noqa: SIM115 - the program reads nothing from us
+    from preflight.wire import FrameWriter
+    out = FrameWriter(fd)
+    try:
+        _run(job, out)
+    except BaseException as e:  # noqa: BLE001 - reported to preflight, which prints one line
+        out.send("error", {"message": f"{type(e).__name__}: {e}", "location": None, "internal": True})
+    out.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _run(job: dict, out) -> None:
+    from preflight.program import ProgramError, ProgramSpec, run_program
+    from preflight.wire import registration_body
+    spec = ProgramSpec.from_json(job["spec"])
+    try:
+        run = run_program(spec, job["mode"],
+                          on_register=lambda reg: out.send("registration", registration_body(reg, outputs=False)))
+    except ProgramError as e:
+        out.send("error", {"message": e.message, "location": e.location, "internal": False})
+        return
+    regs = list(run.monitor.registrations.values())
+    accounts = {}
+    for reg in regs:
+        if reg.custom:
+            ref = f"{reg.urn}::{reg.id}" if reg.is_provider else reg.provider
+            accounts[reg.urn] = run.mocks.place(ref).account
+    out.send("done", {
+        "registrations": [registration_body(r, outputs=True) for r in regs],
+        "unanswered_invokes": list(run.mocks.unanswered),
+        "stack_references": list(run.mocks.stack_references),
+        "accounts": accounts,
+    })
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,180 @@
+"""Starts the program host (preflight/host.py) in its own process and follows it to the end.
+
+The CLI runs a program in a language host process, never inside the engine; so does
+preflight. That gives a program a fresh interpreter (its own virtualenv when the project
+names one), and gives preflight what it needs to never hang or be fooled: a time limit,
+a process group to kill, and a protocol that ends with `done` or `error` — a host that
+stops without either has not finished, whatever its exit status.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from preflight.monitor import Registration
+from preflight.program import ProgramError, ProgramSpec, fold
+from preflight.wire import read_frame, registration_of
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class ProgramTimeout(ProgramError):
+    pass
+
+
+@dataclass
+class HostedRun:
+    registrations: dict[str, Registration]
+    unanswered_invokes: list[str] = field(default_factory=list)
+    stack_references: list[str] = field(default_factory=list)
+    accounts: dict[str, Optional[str]] = field(default_factory=dict)
+
+
+class ProgramHost:
+    """One program run. `on_register` is called (from a reader thread) for each custom registration."""
+
+    def __init__(self, spec: ProgramSpec, mode: str, *, python: str,
+                 on_register: Callable[[Registration], None], on_start: Callable[[int], None]) -> None:
+        self.spec, self._on_register = spec, on_register
+        self._done: Optional[dict] = None
+        self._error: Optional[dict] = None
+        self._reader_error: Optional[BaseException] = None
+        self._output: list[bytes] = []
+        self._path_dir = tempfile.TemporaryDirectory(prefix="preflight-host-")
+        # Only preflight itself joins the program's interpreter, never the site-packages it came from.
+        os.symlink(PACKAGE_DIR, Path(self._path_dir.name) / "preflight")
+        read_fd, write_fd = os.pipe()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+        env["PYTHONPATH"] = self._path_dir.name
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        try:
+            self.proc = subprocess.Popen(
+                [python, "-u", "-m", "preflight.host", str(write_fd)], cwd=spec.directory, env=env,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,), start_new_session=True)
+        except OSError as e:
+            os.close(read_fd)
+            os.close(write_fd)
+            self._path_dir.cleanup()
+            raise ProgramError(f"cannot start the program's interpreter {python}: {e.strerror}") from None
+        finally:
+            if "proc" in self.__dict__:
+                os.close(write_fd)
+        on_start(self.proc.pid)
+        self._frames = os.fdopen(read_fd, "rb", buffering=1 << 16)
+        self._reader = threading.Thread(target=self._read, name="preflight-program", daemon=True)
+        self._reader.start()
+        self._drain = threading.Thread(target=self._read_output, daemon=True)
+        self._drain.start()
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(json.dumps({"spec": spec.to_json(), "mode": mode}).encode())
+            self.proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass  # the host died at once: wait() reports how
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def _read(self) -> None:
+        try:
+            while (frame := read_frame(self._frames)) is not None:
+                kind, body = frame["kind"], frame["body"]
+                if kind == "registration":
+                    self._on_register(registration_of(body))
+                elif kind == "done":
+                    self._done = body
+                    return
+                elif kind == "error":
+                    self._error = body
+                    return
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread by wait()
+            self._reader_error = e
+
+    def _read_output(self) -> None:
+        assert self.proc.stdout is not None
+        for chunk in iter(lambda: self.proc.stdout.read1(4096), b""):
+            self._output.append(chunk)
+
+    def output(self) -> str:
+        return b"".join(self._output).decode(errors="replace")
+
+    def wait(self, timeout: float, check: Callable[[], None] = lambda: None) -> HostedRun:
+        """The finished run; raises ProgramError (or what `check` raises) and never waits past `timeout`."""
+        deadline = time.monotonic() + timeout
+        while self._reader.is_alive():
+            check()
+            if time.monotonic() >= deadline:
+                self.kill()
+                raise ProgramTimeout(f"the program did not finish within {timeout:g}s "
+                                     "(--program-timeout); it was stopped")
+            self._reader.join(0.05)
+        if self._reader_error is not None:
+            raise self._reader_error
+        if self._error is not None:
+            raise ProgramError(self._error["message"], self._error.get("location"))
+        if self._done is None:
+            status = self._exit_status()
+            last = fold(self.output().strip().splitlines()[-1]) if self.output().strip() else ""
+            raise ProgramError(f"the program ended before it finished ({status})" + (f": {last}" if last else ""))
+        done = self._done
+        return HostedRun(registrations={b["urn"]: registration_of(b) for b in done["registrations"]},
+                         unanswered_invokes=done["unanswered_invokes"],
+                         stack_references=done["stack_references"], accounts=done["accounts"])
+
+    def _exit_status(self) -> str:
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "it closed its channel and kept running"
+        if code < 0:
+            return f"killed by signal {signal.Signals(-code).name}"
+        return f"exit status {code}"
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def close(self) -> None:
+        """Always: the host ends itself after `done`, but leftovers of its group go too."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.kill()
+        self._drain.join(timeout=2)
+        self._frames.close()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self._path_dir.cleanup()
+
+
+def program_python(virtualenv: Optional[Path]) -> str:
+    """The interpreter of the project's virtualenv, else the python on PATH, as the language host picks it."""
+    if virtualenv is None:
+        from preflight.pack_env import PackEnvError, base_python
+        try:
+            return base_python()
+        except PackEnvError as e:
+            raise ProgramError(str(e)) from None
+    python = virtualenv / "bin" / "python"
+    if not python.exists():
+        raise ProgramError(f"the project's virtualenv {virtualenv} has no bin/python: create it with "
+                           f"`python3 -m venv {virtualenv}` and install the program's requirements.txt into it")
+    return str(python)

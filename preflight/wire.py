@@ -1,0 +1,61 @@
+"""Frames between preflight and its program host: a 4-byte length, then one JSON message.
+
+JSON rather than pickle: the host may run under the program's own interpreter (its
+virtualenv), and nothing it sends is executed here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import struct
+import threading
+from typing import Any, BinaryIO, Optional
+
+from preflight.monitor import Registration
+
+_HEADER = struct.Struct(">I")
+
+
+class FrameWriter:
+    """Thread-safe: the SDK registers resources from several threads."""
+
+    def __init__(self, fd: int) -> None:
+        self._stream = os.fdopen(fd, "wb", buffering=1 << 16)
+        self._lock = threading.Lock()
+
+    def send(self, kind: str, body: Any) -> None:
+        data = json.dumps({"kind": kind, "body": body}, separators=(",", ":"), default=str).encode()
+        with self._lock:
+            self._stream.write(_HEADER.pack(len(data)))
+            self._stream.write(data)
+            if kind != "registration":
+                self._stream.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            self._stream.flush()
+
+
+def read_frame(stream: BinaryIO) -> Optional[dict]:
+    """The next message, or None at end of stream (the host is gone)."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        return None
+    return json.loads(data)
+
+
+def registration_body(reg: Registration, *, outputs: bool) -> dict:
+    body = dataclasses.asdict(reg)
+    if not outputs:
+        body["outputs"] = {}
+    return body
+
+
+def registration_of(body: dict) -> Registration:
+    source = body.get("source")
+    return Registration(**{**body, "source": tuple(source) if source else None})
