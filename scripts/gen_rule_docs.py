@@ -28,7 +28,7 @@ PACK_DEFAULT_LEVEL = "mandatory"  # policies/__main__.py: PolicyPack(..., enforc
 SECTIONS = {"ecr": "ECR", "ecs": "ECS", "codebuild": "CodeBuild", "codepipeline": "CodePipeline",
             "codedeploy": "CodeDeploy", "lambda": "Lambda", "iam": "IAM", "s3": "S3", "kms": "KMS", "sns": "SNS",
             "logs": "CloudWatch Logs", "secretsmanager": "Secrets Manager", "ssm": "SSM Parameter Store",
-            "platform": "Cross-cutting"}
+            "ec2": "Network", "platform": "Cross-cutting"}
 SEVERITIES = ("critical", "high", "medium", "low")
 
 

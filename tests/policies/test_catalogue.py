@@ -9,7 +9,7 @@ from policies.rules import RULES
 from tests.policies import rules_md
 
 SERVICES = {"ecr", "ecs", "codebuild", "codepipeline", "codedeploy", "lambda", "iam", "s3", "kms", "sns", "logs",
-            "secretsmanager", "ssm", "platform"}
+            "secretsmanager", "ssm", "ec2", "platform"}
 UNWAIVABLE = {"iam-role-trust-no-wildcard-principal", "iam-policy-no-admin",
               "codepipeline-prod-manual-approval-required"}
 FRAMEWORK_FAMILIES = {"aws-security-hub", "checkov", "aws-control-tower", "cdk-nag", "aws-config", "cfn-guard"}
@@ -31,8 +31,8 @@ def infos(pack) -> dict[str, dict]:
     return {p["name"]: p for p in pack.infos}
 
 
-def test_rules_md_parses_into_the_79_rule_contract(catalogue):
-    assert len(catalogue) == 79
+def test_rules_md_parses_into_the_80_rule_contract(catalogue):
+    assert len(catalogue) == 80
     row = catalogue["ecr-repository-lifecycle-policy-required"]
     assert row.severity == "high" and row.anchors == ("SH ECR.3", "CT.ECR.PR.1")
     assert catalogue["codedeploy-alarms-configured"].anchors == ("Config codedeploy-auto-rollback-monitor-enabled",)
