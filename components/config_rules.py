@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Callable
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from components.cidrs import ipv4_cidr_problem
 
@@ -54,7 +54,15 @@ def one_of(values: tuple, what: str = "one of") -> AfterValidator:
     return rule(lambda v: v in values, f"must be {what} {', '.join(map(str, values))}")
 
 
-AccountId = Annotated[str, pattern(r"\d{12}", "must be 12 digits")]
+def _account_id_number(value: object) -> object:
+    """`pulumi config set --path accounts.x.id 111111111111` stores a number (pulumi/pulumi#4393): an id
+    without a leading zero arrives as an int, and only that form is taken back to its 12-digit string."""
+    if isinstance(value, int) and not isinstance(value, bool) and 10**11 <= value < 10**12:
+        return str(value)
+    return value
+
+
+AccountId = Annotated[str, BeforeValidator(_account_id_number), pattern(r"\d{12}", "must be 12 digits")]
 RoleName = Annotated[str, pattern(r"[\w+=,.@-]{1,64}", "must be an IAM role name ([A-Za-z0-9+=,.@_-], 1-64 chars)")]
 Region = Annotated[str, one_of(AWS_REGIONS, "an AWS region:")]
 DnsName = Annotated[str, pattern(r"[a-z]([a-z0-9-]{0,22}[a-z0-9])?",

@@ -39,7 +39,8 @@ CASES = [
     ("prod", "protect", 1, f"protect: {BOOL}, got 1"),
     # string fields
     ("prod", "services.0.name", 123, f"services[0].name: {STR}, got 123"),
-    ("prod", "accounts.tooling.id", 111111111111, f"accounts.tooling.id: {STR}, got 111111111111"),
+    ("prod", "accounts.tooling.id", 11111111111, f"accounts.tooling.id: {STR}, got 11111111111"),
+    ("prod", "accounts.tooling.id", True, f"accounts.tooling.id: {STR}, got true"),
     ("prod", "services.0.imageTag", 1234567, f"services[0].imageTag: {STR}, got 1234567"),
     ("prod", "services.0.branch", True, f"services[0].branch: {STR}, got true"),
     ("prod", "services.0.kind", True, "services[0].kind: must be one of ecs, lambda, got true"),
@@ -100,3 +101,11 @@ def test_a_number_in_a_service_stops_the_program_before_any_resource():
     rec = run_program("prod", {"services": services}, expect_error=True)
     assert str(rec.error) == f"aws-cicd-platform:services[1].port: {INT}, got true"
     assert rec.resources == []
+
+
+def test_a_twelve_digit_account_id_stored_as_a_number_is_taken_as_its_string():
+    # pulumi/pulumi#4393: `pulumi config set --path accounts.tooling.id 111111111111` (the README's command)
+    # writes the number 111111111111; an id with a leading zero stays a string there.
+    data = raw("prod")
+    data["accounts"]["tooling"]["id"] = 111111111111
+    assert parse(data, "prod").accounts.tooling.id == "111111111111"
