@@ -9,6 +9,7 @@ from __future__ import annotations
 from preflight.analyzer import Resource
 
 from ._base import ACCOUNTS, Builder, providers
+from .network import add_network
 from .targets import add_deploy_role, add_ecs_target, add_github_deployer, add_lambda_target
 from .tooling import add_tooling
 from .variants import add_iam_variants, add_variants
@@ -16,7 +17,8 @@ from .variants import add_iam_variants, add_variants
 
 def service_stack(service: str = "orders", stack: str = "prod", *, variants: bool = False) -> list[Resource]:
     """Every resource of one service's delivery platform, compliant with the prod config; with `variants`
-    also the resource types rules read that the platform spells differently (see variants.py)."""
+    also the resource types rules read that the platform spells differently (see variants.py) or does not
+    create itself (the security groups in front of the ECS service, see network.py)."""
     b = Builder(service, stack)
     add_tooling(b)
     add_deploy_role(b)
@@ -26,6 +28,7 @@ def service_stack(service: str = "orders", stack: str = "prod", *, variants: boo
     if variants:
         add_variants(b)
         add_iam_variants(b)
+        add_network(b)
     return b.resources
 
 
