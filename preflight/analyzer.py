@@ -58,6 +58,8 @@ class PolicyPackClient:
         self._stderr_thread.start()
         try:
             self.port = self._read_port(start_timeout)
+            # The CLI reads only the port; what a pack prints after it must not fill the pipe and block it.
+            threading.Thread(target=self._drain_stdout, daemon=True).start()
             self.channel = grpc.insecure_channel(
                 f"127.0.0.1:{self.port}", options=[("grpc.max_receive_message_length", 400 * 1024 * 1024),
                                                    ("grpc.max_send_message_length", 400 * 1024 * 1024)])
@@ -75,6 +77,14 @@ class PolicyPackClient:
         assert self.proc.stderr is not None
         for chunk in iter(lambda: self.proc.stderr.read1(4096), b""):
             self._stderr.append(chunk)
+
+    def _drain_stdout(self) -> None:
+        assert self.proc.stdout is not None
+        try:
+            while self.proc.stdout.read1(65536):
+                pass
+        except (OSError, ValueError):
+            pass  # closed by close()
 
     def stderr_text(self) -> str:
         return b"".join(self._stderr).decode(errors="replace")
@@ -169,6 +179,14 @@ class PolicyPackClient:
                 return method(request)
             return method(request, timeout=self.call_timeout)
         except grpc.RpcError as e:
+            if e.code() != grpc.StatusCode.DEADLINE_EXCEEDED and self.proc.poll() is None:
+                culprit = pack_probe.raised(self.stderr_text) if e.code() == grpc.StatusCode.UNKNOWN else ""
+                if culprit:
+                    raise PackError(f"{culprit} during {what}") from None
+                try:  # the call can fail a moment before the pack's exit is seen
+                    self.proc.wait(timeout=1)
+                except subprocess.TimeoutExpired:
+                    pass
             if self.proc.poll() is not None:
                 raise PackError(f"policy pack crashed during {what}: {self._death()}") from None
             if e.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -186,8 +204,8 @@ class PolicyPackClient:
                 os.killpg(self.proc.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-            try:
-                self.proc.wait(timeout=5)
+            try:  # short: every pack of the run must be gone within limits.SIGNAL_GRACE of a signal
+                self.proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()

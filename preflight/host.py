@@ -32,12 +32,16 @@ def main(argv: list[str]) -> None:
 
 
 def _run(job: dict, out) -> None:
-    from preflight.program import ProgramError, ProgramSpec, run_program
+    from preflight.program import ProgramError, ProgramSpec, _program_error, run_program
     from preflight.wire import registration_body
     spec = ProgramSpec.from_json(job["spec"])
     try:
         run = run_program(spec, job["mode"],
                           on_register=lambda reg: out.send("registration", registration_body(reg, outputs=False)))
+    except KeyboardInterrupt as e:  # no signal reaches this process group from a terminal: the program raised it
+        err = _program_error(e, spec.directory)
+        out.send("error", {"message": err.message, "location": err.location, "internal": False})
+        return
     except ProgramError as e:
         out.send("error", {"message": e.message, "location": e.location, "internal": False})
         return

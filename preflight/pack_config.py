@@ -20,6 +20,7 @@ import jsonschema
 
 VALID_LEVELS = ("advisory", "mandatory", "disabled", "remediate")
 PREFIX = "policy pack config: "
+MAX_DEPTH = 64
 FORMATS = jsonschema.FormatChecker(formats=("regex", "date"))
 
 
@@ -47,16 +48,38 @@ def load(path: Optional[str | Path]) -> dict[str, dict[str, Any]]:
         return {}
     p = Path(path)
     try:
-        text = p.read_text()
+        data = p.read_bytes()
+        text = data.decode()
     except OSError as e:
         raise PackConfigError(f"policy pack config {p}: {e.strerror}") from None
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise PackConfigError(f"policy pack config {p}: not UTF-8 (byte 0x{data[e.start]:02x} on line {line})") from None
     if not text.strip():
         return {}
     try:
         raw = json.loads(text, parse_constant=_NonFinite, parse_float=_number)
     except json.JSONDecodeError as e:
         raise PackConfigError(f"policy pack config {p}:{e.lineno}:{e.colno}: {e.msg}") from None
+    except RecursionError:
+        raise PackConfigError(f"policy pack config {p}: nested too deeply to parse") from None
+    if _too_deep(raw):
+        # Checked here, iteratively: validation recurses, and protobuf refuses a Struct nested past 100.
+        raise PackConfigError(f"policy pack config {p}: nested deeper than {MAX_DEPTH} levels")
     return normalise(raw, source=f"policy pack config {p}")
+
+
+def _too_deep(raw: Any) -> bool:
+    stack = [(raw, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack += [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, list):
+            stack += [(v, depth + 1) for v in value]
+    return False
 
 
 def normalise(raw: Any, source: str = "policy pack config") -> dict[str, dict[str, Any]]:

@@ -16,9 +16,10 @@ import time
 from typing import Callable
 
 MARKER = "PREFLIGHT-STUCK "
+RAISED = "PREFLIGHT-RAISED "
 
 _BOOTSTRAP = r'''
-import json, os, runpy, signal, sys, threading
+import json, logging, os, runpy, signal, sys, threading
 
 def _preflight_stuck():
     here = os.getcwd() + os.sep
@@ -42,6 +43,32 @@ def _preflight_watch():
         signal.sigwait({signal.SIGUSR1})
         _preflight_stuck()
 
+class _PreflightRaised(logging.Handler):
+    """gRPC logs a servicer's exception before it answers UNKNOWN: name the policy that raised it."""
+
+    def emit(self, record):
+        if not record.exc_info or record.exc_info[1] is None:
+            return
+        exc, tb = record.exc_info[1], record.exc_info[2]
+        here, policy, where = os.getcwd() + os.sep, None, None
+        while tb is not None:
+            frame = tb.tb_frame
+            code = frame.f_code
+            if code.co_name in ("Analyze", "AnalyzeStack") and "policy" in frame.f_locals:
+                policy = getattr(frame.f_locals["policy"], "name", None)
+            if code.co_filename.startswith(here) and "site-packages" not in code.co_filename:
+                where = "%s:%d in %s" % (code.co_filename[len(here):], tb.tb_lineno, code.co_name)
+            tb = tb.tb_next
+        try:
+            text = str(exc)
+        except Exception:
+            text = "<unprintable>"
+        sys.stderr.write(RAISED + json.dumps({"policy": policy, "where": where,
+                                              "error": type(exc).__name__ + (": " + text if text else "")}) + "\n")
+        sys.stderr.flush()
+
+logging.getLogger("grpc._server").addHandler(_PreflightRaised())
+
 # Blocked before the pack starts a thread, so every thread inherits the mask and only the watcher
 # takes the signal: a handler would run in the main thread, which sleeps a day at a time.
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
@@ -52,7 +79,7 @@ runpy.run_path(os.path.abspath(ENTRY), run_name="__main__")
 
 
 def bootstrap(entry: str) -> str:
-    return f"MARKER = {MARKER!r}\nENTRY = {entry!r}\n" + _BOOTSTRAP
+    return f"MARKER = {MARKER!r}\nRAISED = {RAISED!r}\nENTRY = {entry!r}\n" + _BOOTSTRAP
 
 
 def ask(proc: subprocess.Popen, stderr_text: Callable[[], str], wait: float = 2.0) -> str:
@@ -76,5 +103,23 @@ def ask(proc: subprocess.Popen, stderr_text: Callable[[], str], wait: float = 2.
     return ""
 
 
+def raised(stderr_text: Callable[[], str], wait: float = 1.0) -> str:
+    """"policy X raised E: msg (file:line in fn)" for the first exception a policy raised, or ''."""
+    deadline = time.monotonic() + wait
+    while True:
+        line = next((ln for ln in stderr_text().splitlines() if ln.startswith(RAISED)), None)
+        if line is not None or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)  # written before the pack answers, but read here by another thread
+    if line is None:
+        return ""
+    try:
+        found = json.loads(line[len(RAISED):])
+    except ValueError:
+        return ""
+    who = f"policy '{found['policy']}'" if found.get("policy") else "the policy pack"
+    return f"{who} raised {found['error']}" + (f" ({found['where']})" if found.get("where") else "")
+
+
 def strip_markers(text: str) -> str:
-    return "\n".join(ln for ln in text.splitlines() if not ln.startswith(MARKER))
+    return "\n".join(ln for ln in text.splitlines() if not ln.startswith((MARKER, RAISED)))

@@ -135,7 +135,10 @@ def _program_error(exc: BaseException, program_dir: Path) -> ProgramError:
     elif isinstance(exc, pulumi.RunError):
         message = str(exc)
     else:
-        text = str(exc)
+        try:
+            text = str(exc)
+        except Exception:  # noqa: BLE001 - the program's own __str__ failed: say so, not what it raised
+            text = "<str() of the exception failed>"
         message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return ProgramError(fold(message), location)
 

@@ -188,8 +188,9 @@ class _PackSession:
 
 
 def _kill_group(pid: int) -> None:
+    # SIGKILL: a pack that has not printed its port holds nothing worth a grace period, and may ignore SIGTERM.
     try:
-        os.killpg(pid, signal.SIGTERM)
+        os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
 
