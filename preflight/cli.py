@@ -41,6 +41,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+class _Once(argparse.Action):
+    """A flag that takes one value may be given once: `--stack dev --stack prod` is refused, not last-wins."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        given = namespace.__dict__.setdefault("_given", set())
+        if self.dest in given:
+            raise argparse.ArgumentError(self, "given more than once")
+        given.add(self.dest)
+        setattr(namespace, self.dest, values)
+
+
+def _path(text: str) -> Path:
+    if not text:  # Path("") is ".": an empty value would silently mean the current directory
+        raise argparse.ArgumentTypeError("empty path")
+    return Path(text)
+
+
 def _seconds(text: str) -> float:
     try:
         return limits.seconds(text)
@@ -52,21 +69,27 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python -m preflight",
         description="Run a Pulumi Python program and its CrossGuard policy pack offline (no cloud, no CLI).")
-    p.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
-    p.add_argument("--program", default=".", type=Path, help="directory holding Pulumi.yaml (default: .)")
-    p.add_argument("--policy-pack", type=Path,
+    p.add_argument("--stack", action=_Once, default="dev",
+                   help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
+    p.add_argument("--program", action=_Once, default=".", type=_path,
+                   help="directory holding Pulumi.yaml (default: .)")
+    p.add_argument("--policy-pack", action=_Once, type=_path,
                    help="policy pack directory (default: <program>/policies, else the bundled aws-cicd-guardrails)")
-    p.add_argument("--policy-pack-config", type=Path,
+    p.add_argument("--policy-pack-config", action=_Once, type=_path,
                    help="policy pack config JSON (default: <program>/policies/config/<stack>.json when it exists)")
-    p.add_argument("--mode", choices=("preview", "up"), default="preview",
+    p.add_argument("--mode", action=_Once, choices=("preview", "up"), default="preview",
                    help="preview: computed outputs stay unknown; up: fabricated ids and ARNs (default: preview)")
-    p.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
-    p.add_argument("--output", type=Path, help="write the report to FILE instead of stdout")
-    p.add_argument("--program-timeout", type=_seconds, default=limits.PROGRAM_TIMEOUT, metavar="SECONDS",
+    p.add_argument("--format", action=_Once, choices=FORMATS, default="text",
+                   help="report format (default: text)")
+    p.add_argument("--output", action=_Once, type=_path, help="write the report to FILE instead of stdout")
+    p.add_argument("--program-timeout", action=_Once, type=_seconds,
+                   default=limits.PROGRAM_TIMEOUT, metavar="SECONDS",
                    help=f"stop a program that runs longer (default: {limits.PROGRAM_TIMEOUT:g})")
-    p.add_argument("--pack-start-timeout", type=_seconds, default=limits.PACK_START_TIMEOUT, metavar="SECONDS",
+    p.add_argument("--pack-start-timeout", action=_Once, type=_seconds,
+                   default=limits.PACK_START_TIMEOUT, metavar="SECONDS",
                    help=f"stop a policy pack that does not answer by then (default: {limits.PACK_START_TIMEOUT:g})")
-    p.add_argument("--analyze-timeout", type=_seconds, default=limits.ANALYZE_TIMEOUT, metavar="SECONDS",
+    p.add_argument("--analyze-timeout", action=_Once, type=_seconds,
+                   default=limits.ANALYZE_TIMEOUT, metavar="SECONDS",
                    help=f"longest one Analyze/AnalyzeStack call may take (default: {limits.ANALYZE_TIMEOUT:g})")
     p.add_argument("--timings", action="store_true", help="print time spent per phase on stderr")
     p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
@@ -88,6 +111,13 @@ def options(args: argparse.Namespace) -> RunOptions:
                       progress=lambda message: print(f"preflight: {message}", file=sys.stderr, flush=True))
 
 
+def _check_program(path: Path) -> None:
+    if not path.exists():
+        raise UsageError(f"--program {path}: no such directory")
+    if not path.is_dir():
+        raise UsageError(f"--program {path}: not a directory")
+
+
 def _check_output(path: Optional[Path]) -> None:
     """Refused before the run: a report that cannot be written must not cost a whole run first."""
     if path is None:
@@ -95,6 +125,8 @@ def _check_output(path: Optional[Path]) -> None:
     if path.is_dir():
         raise UsageError(f"--output {path}: is a directory")
     parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise UsageError(f"--output {path}: {parent} is not a directory")
     if not parent.is_dir():
         raise UsageError(f"--output {path}: directory {parent} does not exist")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
@@ -136,6 +168,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _main(argv: Optional[Sequence[str]]) -> int:
     args = parser().parse_args(argv)
+    _check_program(args.program)
     _check_output(args.output)
     report = run(options(args))
     text = render(report, args.format)

@@ -105,6 +105,11 @@ def validate(project: Any) -> Optional[tuple[str, tuple]]:
         return "project is missing a 'name' attribute", ()
     if not isinstance(project["name"], str) or project["name"] == "":
         return "project is missing a non-empty string 'name' attribute", ("name",)
+    if "runtime" not in project:
+        closest = closest_key("runtime", project)
+        if closest:
+            return f"project is missing a 'runtime' attribute; found '{closest}' instead", ()
+        return "project is missing a 'runtime' attribute", ()
     validator = jsonschema.Draft202012Validator(_schema())
     error = best_match(validator.iter_errors(project))
     if error is None:

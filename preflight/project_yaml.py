@@ -6,6 +6,8 @@ so the program sees the values `pulumi up` would give it.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 import re
@@ -166,8 +168,16 @@ def _unknown_tag(loader: GoYamlLoader, suffix: str, node) -> Any:
 
 for _kind in ("bool", "null", "int", "float", "timestamp"):
     GoYamlLoader.add_constructor(_TAG + _kind, _scalar)
-GoYamlLoader.add_constructor(_TAG + "binary", lambda loader, node: loader.construct_yaml_binary(node).decode(
-    "utf-8", "replace"))
+def _binary(loader: GoYamlLoader, node: ScalarNode) -> str:
+    """resolve.go: base64.StdEncoding.DecodeString (strict, newlines ignored), else an error."""
+    try:
+        data = base64.b64decode(node.value.replace("\n", "").replace("\r", ""), validate=True)
+    except (binascii.Error, ValueError):
+        raise YamlError("!!binary value contains invalid base64 data", node.start_mark.line + 1) from None
+    return data.decode("utf-8", "replace")
+
+
+GoYamlLoader.add_constructor(_TAG + "binary", _binary)
 GoYamlLoader.add_multi_constructor("", _unknown_tag)
 
 
@@ -195,7 +205,10 @@ def decode(raw: bytes) -> str:
     if raw[:3] == b"\xef\xbb\xbf":
         raw = raw[3:]
     elif raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as e:
+            raise YamlError(f"invalid UTF-16 after its byte order mark ({e.reason} at offset {e.start})") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -203,25 +216,56 @@ def decode(raw: bytes) -> str:
         raise YamlError(f"invalid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start})", line) from None
 
 
+MAX_DEPTH = 256     # yaml.v3 allows 10000 levels; everything after parsing recurses per level, so stop here
+_TOO_DEEP = f"document nested too deeply: preflight reads at most {MAX_DEPTH} levels"
+
+
+def _height(value: Any) -> int:
+    """Levels of nested mappings/sequences, without recursion; aliased (shared) values counted once."""
+    heights: dict[int, int] = {}
+    stack = [(value, False)]
+    while stack:
+        item, done = stack.pop()
+        children = list(item.values()) if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None or id(item) in heights:
+            continue
+        if done:
+            heights[id(item)] = 1 + max((heights.get(id(c), 0) for c in children), default=0)
+            if heights[id(item)] > MAX_DEPTH:
+                raise YamlError(_TOO_DEEP)
+        else:
+            stack.append((item, True))
+            stack.extend((c, False) for c in children)
+    return heights.get(id(value), 0)
+
+
 def parse(raw: bytes, suffix: str) -> tuple[Any, dict]:
     """(the first document's value, key_lines) of a .yaml/.yml or .json file's bytes."""
     text = decode(raw)
     if suffix == ".json":
         try:
-            return json.loads(text), {}        # encoding/json: a repeated key keeps its last value
+            data = json.loads(text)            # encoding/json: a repeated key keeps its last value
         except json.JSONDecodeError as e:
             raise YamlError(e.msg, e.lineno) from None
+        except RecursionError:
+            raise YamlError(_TOO_DEEP) from None
+        _height(data)
+        return data, {}
     loader = GoYamlLoader(text)
     try:
         if not loader.check_node():
             return None, {}
         node = loader.get_node()               # yaml.v3 Unmarshal reads the first document only
-        return loader.construct_document(node), key_lines(node)
+        data = loader.construct_document(node)
+        _height(data)
+        return data, key_lines(node)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         raise YamlError(str(e.problem or e.context), mark.line + 1 if mark else None) from None
     except yaml.YAMLError as e:
         raise YamlError(str(e)) from None
+    except RecursionError:
+        raise YamlError(_TOO_DEEP) from None
     finally:
         loader.dispose()
 

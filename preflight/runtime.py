@@ -47,8 +47,10 @@ def _string_option(options: dict, key: str, allowed: Optional[tuple] = None) -> 
 def python_runtime(runtime: Any, root: Path, program_dir: Path) -> PythonRuntime:
     """The runtime of a Python program; RuntimeError_ for another language or an option the host refuses."""
     if runtime is None:
-        raise RuntimeError_("project has no 'runtime'; preflight runs Python programs (runtime: python)")
+        raise RuntimeError_("project is missing a 'runtime' attribute")
     name, options = (runtime, {}) if isinstance(runtime, str) else (runtime.get("name"), runtime.get("options") or {})
+    if not name:
+        raise RuntimeError_("project is missing a 'runtime' attribute")   # Project.Validate: RuntimeInfo.Name() == ""
     if name != "python":
         raise RuntimeError_(f"runtime {name!r} is not supported: preflight runs Python programs only (runtime: python)")
     virtualenv = _string_option(options, "virtualenv")

@@ -74,7 +74,7 @@ def test_stack_file_takes_the_project_file_extension(tmp_path):
 def test_runtime_must_be_python(tmp_path):
     assert "runtime 'nodejs' is not supported" in error_of(tmp_path, "name: shop\nruntime: nodejs\n")
     assert "runtime 'go' is not supported" in error_of(tmp_path, "name: shop\nruntime: {name: go}\n")
-    assert "Pulumi.yaml: project has no 'runtime'" in error_of(tmp_path, "name: shop\n")
+    assert "Pulumi.yaml: project is missing a 'runtime' attribute" in error_of(tmp_path, "name: shop\n")
 
 
 def test_virtualenv_resolves_against_the_project_directory(tmp_path):
