@@ -108,7 +108,13 @@ def options(args: argparse.Namespace) -> RunOptions:
     return RunOptions(program=program, stack=args.stack, policy_pack=pack.resolve(), policy_pack_config=config,
                       mode=args.mode, program_timeout=args.program_timeout,
                       pack_start_timeout=args.pack_start_timeout, analyze_timeout=args.analyze_timeout,
-                      progress=lambda message: print(f"preflight: {message}", file=sys.stderr, flush=True))
+                      progress=_progress)
+
+
+def _progress(message: str) -> None:
+    """Shown to a person at a terminal; a CI log keeps its one line per failed run."""
+    if sys.stderr.isatty():
+        print(f"preflight: {message}", file=sys.stderr, flush=True)
 
 
 def _check_program(path: Path) -> None:

@@ -92,8 +92,10 @@ def resolve(pack_dir: Path, *, progress: Callable[[str], None] = lambda s: None,
 def _load(pack_dir: Path) -> dict:
     path = pack_dir / POLICY_FILE
     where = f'failed to load Pulumi policy project located at "{pack_dir}"'
-    if not pack_dir.is_dir():
+    if not pack_dir.exists():
         raise PackEnvError(f"{where}: the directory does not exist")
+    if not pack_dir.is_dir():
+        raise PackEnvError(f"{where}: not a directory")
     if not path.is_file():
         yml = (pack_dir / "PulumiPolicy.yml").exists()
         hint = " (the CLI reads PulumiPolicy.yaml only, not .yml)" if yml else ""

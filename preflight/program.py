@@ -144,6 +144,8 @@ def _program_error(exc: BaseException, program_dir: Path) -> ProgramError:
 
 
 def _program_location(filename: str, lineno: Optional[int], program_dir: Path) -> Optional[str]:
+    if filename.startswith("<"):  # <frozen runpy>, <string>: no file of the program's
+        return None
     path = Path(filename).resolve()
     if not _is_program_file(path, program_dir) or path.relative_to(program_dir).parts[0] == "preflight":
         return None

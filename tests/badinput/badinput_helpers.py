@@ -113,13 +113,3 @@ def file_exists(path: Path):
 def sig_name(signum: int) -> str:
     return signal.Signals(signum).name
 
-
-# What the CLI prints while it builds a pack's virtualenv (cli.py's progress callback): not the error line.
-PROGRESS = ("preflight: creating the policy pack's virtualenv ", "preflight: updating pip, setuptools and wheel in ",
-            "preflight: installing ", "preflight: removing ")
-
-
-def without_progress(outcome: Outcome) -> Outcome:
-    kept = [ln for ln in outcome.stderr.splitlines(keepends=True)
-            if not (ln.startswith(PROGRESS) and " failed: " not in ln)]
-    return Outcome(outcome.code, outcome.stdout, "".join(kept), outcome.pids, outcome.seconds)

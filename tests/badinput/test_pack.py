@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.badinput.badinput_helpers import assert_report, without_progress, pack_main, procs_with_cwd_under, run_case, write_pack
+from tests.badinput.badinput_helpers import assert_report, pack_main, procs_with_cwd_under, run_case, write_pack
 from tests.badinput.harness import assert_contract
 
 SERVE = "from pulumi_policy import PolicyPack"  # a pack body that starts no server
@@ -88,7 +88,7 @@ def test_requirements_that_cannot_install(tmp_path):
     pack = write_pack(tmp_path, pack_main(), "runtime:\n  name: python\n  options:\n    virtualenv: venv\n",
                       {"requirements.txt": "./nope\n"})
     outcome, prog, before = run_case(tmp_path, ["--policy-pack", str(pack)])
-    assert_contract(without_progress(outcome), code=2, contains="installing", before=before, program=prog)
+    assert_contract(outcome, code=2, contains="installing", before=before, program=prog)
     assert not (pack / "venv").exists()
     assert not procs_with_cwd_under(pack)
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.badinput.badinput_helpers import pack_main, procs_with_cwd_under, run_case, without_progress, write_pack
+from tests.badinput.badinput_helpers import pack_main, procs_with_cwd_under, run_case, write_pack
 from tests.badinput.harness import Program, assert_contract
 
 GRACE = 5.0
@@ -92,7 +92,7 @@ def test_signal_during_venv_build(tmp_path, signum):
     ended = time.monotonic()
     assert clock, outcome.stderr
     assert ended - clock[0] - 0.3 < GRACE, ended - clock[0]
-    assert_contract(without_progress(outcome), code=EXIT[signum], contains=f"stopped by {signal.Signals(signum).name}",
+    assert_contract(outcome, code=EXIT[signum], contains=f"stopped by {signal.Signals(signum).name}",
                     before=before, program=prog)
     assert not (pack / "venv").exists()
     assert not procs_with_cwd_under(pack)
