@@ -80,7 +80,7 @@ def test_pack_dir_missing(tmp_path):
 def test_pack_is_a_file(tmp_path):
     (tmp_path / "pack.py").write_text("x = 1\n")
     outcome, prog, before = run_case(tmp_path, ["--policy-pack", str(tmp_path / "pack.py")])
-    assert_contract(outcome, code=2, contains="the directory does not exist", before=before, program=prog)
+    assert_contract(outcome, code=2, contains="pack.py\": not a directory", before=before, program=prog)
 
 
 def test_requirements_that_cannot_install(tmp_path):
