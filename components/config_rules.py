@@ -57,8 +57,11 @@ def one_of(values: tuple, what: str = "one of") -> AfterValidator:
 def _account_id_number(value: object) -> object:
     """`pulumi config set --path accounts.x.id 111111111111` stores a number (pulumi/pulumi#4393): an id
     without a leading zero arrives as an int, and only that form is taken back to its 12-digit string."""
-    if isinstance(value, int) and not isinstance(value, bool) and 10**11 <= value < 10**12:
-        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 10**11 <= value < 10**12:
+            return str(value)
+        raise ValueError("must be 12 digits, as a string: the CLI stored a number, which drops leading zeros "
+                         "(set it with `pulumi config set --path <key> --type string <12 digits>`)")
     return value
 
 

@@ -39,7 +39,10 @@ CASES = [
     ("prod", "protect", 1, f"protect: {BOOL}, got 1"),
     # string fields
     ("prod", "services.0.name", 123, f"services[0].name: {STR}, got 123"),
-    ("prod", "accounts.tooling.id", 11111111111, f"accounts.tooling.id: {STR}, got 11111111111"),
+    ("prod", "accounts.tooling.id", 11111111111, "accounts.tooling.id: must be 12 digits, as a string: the CLI "
+                                                 "stored a number, which drops leading zeros (set it with `pulumi "
+                                                 "config set --path <key> --type string <12 digits>`), got "
+                                                 "11111111111"),
     ("prod", "accounts.tooling.id", True, f"accounts.tooling.id: {STR}, got true"),
     ("prod", "services.0.imageTag", 1234567, f"services[0].imageTag: {STR}, got 1234567"),
     ("prod", "services.0.branch", True, f"services[0].branch: {STR}, got true"),
