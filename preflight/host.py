@@ -2,7 +2,8 @@
 
 preflight starts `python -m preflight.host FD` (with the program's interpreter), writes the job
 as JSON on stdin, and reads frames from FD: every custom registration as it happens, then
-`done` (every registration with its outputs, unanswered invokes, stack references, accounts)
+`done` (every registration with its outputs, the provider-input-schema findings, unanswered
+invokes, stack references, accounts)
 or `error`. The host then ends itself at once: threads the program left behind, or an
 `os._exit` of its own, can then never make a run pass without a report.
 """
@@ -53,10 +54,20 @@ def _run(job: dict, out) -> None:
             accounts[reg.urn] = run.mocks.place(ref).account
     out.send("done", {
         "registrations": [registration_body(r, outputs=True) for r in regs],
+        "schema": _schema(regs),
         "unanswered_invokes": list(run.mocks.unanswered),
         "stack_references": list(run.mocks.stack_references),
         "accounts": accounts,
     })
+
+
+def _schema(regs: list) -> dict:
+    """The provider-input-schema check, here so it reads the provider package the program itself imported."""
+    try:
+        from preflight.schema.check import check_registrations
+    except Exception as e:  # noqa: BLE001 - e.g. a pulumi SDK too old for the check: the report says so
+        return {"unchecked": {"(all)": f"the check cannot run here: {type(e).__name__}: {e}"}}
+    return check_registrations(regs).to_json()
 
 
 if __name__ == "__main__":

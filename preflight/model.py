@@ -69,6 +69,9 @@ class Report:
     secret_config_keys: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     program_dir: str = "."
+    # provider-input-schema: what it could not check (type or document -> reason), and what it walked.
+    schema_unchecked: dict[str, str] = field(default_factory=dict)
+    schema_stats: dict[str, float] = field(default_factory=dict)
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -87,7 +90,12 @@ class Report:
     def exit_code(self) -> int:
         return 1 if self.mandatory else 0
 
+    def locations(self) -> dict[str, str]:
+        """URN -> `file:line` of the program line that registered the resource, where known."""
+        return {r.urn: f"{r.source[0]}:{r.source[1]}" for r in self.resources if r.source}
+
     def to_json(self) -> dict[str, Any]:
+        sources = self.locations()
         return {
             "stack": self.stack,
             "project": self.project,
@@ -97,10 +105,12 @@ class Report:
                            "provider": r.provider, "account": r.account} for r in self.resources],
             "violations": [{"policy": v.policy, "enforcement": v.enforcement, "severity": v.severity,
                             "urn": v.urn, "resource_name": v.resource_name, "resource_type": v.resource_type,
-                            "message": v.message} for v in self.violations],
+                            "message": v.message, "location": sources.get(v.urn or "")} for v in self.violations],
             "not_applicable": list(self.not_applicable),
             "unanswered_invokes": list(self.unanswered_invokes),
             "unanswered_stack_references": list(self.stack_references),
             "summary": {"resources": len(self.resources), "mandatory": len(self.mandatory),
                         "advisory": len(self.advisory), "waived": self.waived},
+            # Beyond docs/design.md §5, after its keys: what provider-input-schema could not check.
+            "schema_unchecked": [{"type": what, "reason": why} for what, why in self.schema_unchecked.items()],
         }

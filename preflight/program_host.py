@@ -36,6 +36,7 @@ class HostedRun:
     unanswered_invokes: list[str] = field(default_factory=list)
     stack_references: list[str] = field(default_factory=list)
     accounts: dict[str, Optional[str]] = field(default_factory=dict)
+    schema: dict = field(default_factory=dict)    # the host's provider-input-schema result (SchemaResult JSON)
 
 
 class ProgramHost:
@@ -129,7 +130,8 @@ class ProgramHost:
         done = self._done
         return HostedRun(registrations={b["urn"]: registration_of(b) for b in done["registrations"]},
                          unanswered_invokes=done["unanswered_invokes"],
-                         stack_references=done["stack_references"], accounts=done["accounts"])
+                         stack_references=done["stack_references"], accounts=done["accounts"],
+                         schema=done.get("schema") or {})
 
     def _exit_status(self) -> str:
         try:

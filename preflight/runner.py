@@ -18,6 +18,9 @@ from preflight.model import UNKNOWN_IN_PREVIEW, PolicyMeta, RecordedResource, Re
 from preflight.monitor import ROOT_STACK_TYPE, Registration
 from preflight.program import ProgramError, ProgramSpec
 from preflight.program_host import HostedRun, ProgramHost, program_python
+from preflight.schema import policy as schema_policy
+from preflight.schema.check import SchemaResult
+from preflight.schema.documents import DocumentChecks
 from preflight.streaming import StreamingAnalyzer
 
 PID_FILE_ENV = "PREFLIGHT_PID_FILE"
@@ -98,6 +101,7 @@ def run(opts: RunOptions) -> Report:
         finally:
             timings["program"], clock = time.perf_counter() - clock, time.perf_counter()
         report = pack.report(program)
+        timings["schema"] = _add_schema_findings(report, program)
         output = host.output()
         if output.strip():
             sys.stderr.write(output if output.endswith("\n") else output + "\n")
@@ -185,6 +189,23 @@ class _PackSession:
         self.stream.abandon()
         for client in self.stream.clients:
             client.close()
+
+
+def _add_schema_findings(report: Report, program: HostedRun) -> float:
+    """provider-input-schema: the host's SDK-type walk and the recorded-input document checks, as
+    mandatory violations; returns the seconds both spent."""
+    clock = time.perf_counter()
+    hosted = SchemaResult.from_json(program.schema)
+    documents = DocumentChecks().run(report.resources)
+    by_urn = {r.urn: r for r in report.resources}
+    report.violations = sorted(report.violations + schema_policy.violations(hosted.findings + documents.findings,
+                                                                            by_urn),
+                               key=lambda v: (v.urn or "", v.policy, v.message))
+    report.policies.append(schema_policy.META)
+    report.schema_unchecked = dict(sorted({**hosted.unchecked, **documents.unchecked}.items()))
+    report.schema_stats = {"resources": hosted.resources, "resource_types": hosted.resource_types,
+                           "nested_types": hosted.nested_types, "host_seconds": hosted.seconds}
+    return hosted.seconds + time.perf_counter() - clock
 
 
 def _kill_group(pid: int) -> None:

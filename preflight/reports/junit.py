@@ -22,26 +22,29 @@ def _resource_label(violation: Violation) -> str:
     return f"{violation.resource_name} ({violation.resource_type})"
 
 
-def _details(violations: list[Violation], fix: str) -> str:
+def _details(violations: list[Violation], fix: str, location: str = "") -> str:
     lines = []
     for v in violations:
         lines.append(f"[{v.enforcement}/{severity_label(v.severity)}] {v.message}")
         lines.append(f"  urn: {v.urn or '(stack)'}")
+        if location:
+            lines.append(f"  at: {location}")
     if fix:
         lines.append(f"fix: {fix}")
     return "\n".join(lines)
 
 
-def _pair_case(suite: ET.Element, policy: str, label: str, violations: list[Violation], fix: str) -> bool:
+def _pair_case(suite: ET.Element, policy: str, label: str, violations: list[Violation], fix: str,
+               location: str = "") -> bool:
     """Adds the testcase; True when it fails (any mandatory diagnostic for the pair)."""
     case = ET.SubElement(suite, "testcase", classname=policy, name=label)
     mandatory = [v for v in violations if v.enforcement == "mandatory"]
     if mandatory:
         failure = ET.SubElement(case, "failure", message=mandatory[0].message,
                                 type=severity_label(mandatory[0].severity))
-        failure.text = _details(violations, fix)
+        failure.text = _details(violations, fix, location)
     else:
-        ET.SubElement(case, "system-out").text = "WARNING (advisory)\n" + _details(violations, fix)
+        ET.SubElement(case, "system-out").text = "WARNING (advisory)\n" + _details(violations, fix, location)
     return bool(mandatory)
 
 
@@ -75,11 +78,15 @@ def to_element(report: Report) -> ET.Element:
                         ("unanswered_stack_reference", report.stack_references)):
         for value in values:
             ET.SubElement(properties, "property", name=key, value=value)
+    for what, why in report.schema_unchecked.items():
+        ET.SubElement(properties, "property", name="schema_unchecked", value=f"{what}: {why}")
     failures = skipped = 0
     pairs = _pairs(report.violations)
-    for (policy, _), violations in pairs.items():
+    locations = report.locations()
+    for (policy, urn), violations in pairs.items():
         fix = remediation(violations[0], index)
-        failures += _pair_case(suite, policy, _resource_label(violations[0]), violations, fix)
+        failures += _pair_case(suite, policy, _resource_label(violations[0]), violations, fix,
+                               locations.get(urn, ""))
     flagged = {policy for policy, _ in pairs}
     clean = [meta for name, meta in sorted(index.items()) if name not in flagged]
     for meta in clean:

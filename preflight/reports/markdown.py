@@ -21,9 +21,11 @@ def _heading(report: Report) -> list[str]:
             f"Policy pack `{pack.get('name', '?')}` {pack.get('version', '')}, mode `{report.mode}`."]
 
 
-def _row(violation: Violation) -> str:
+def _row(violation: Violation, location: str = "") -> str:
     resource = (f"`{violation.resource_name}`<br>`{violation.resource_type}`"
                 if violation.urn else "(stack)")
+    if location:
+        resource += f"<br>`{location}`"
     return (f"| {severity_label(violation.severity)} | {violation.enforcement} | `{violation.policy}` "
             f"| {cell(resource)} | {cell(violation.message)} |")
 
@@ -34,7 +36,8 @@ def _violations(report: Report) -> list[str]:
     ordered = sorted_violations(report.violations)
     lines = ["| Severity | Enforcement | Policy | Resource | Message |",
              "| --- | --- | --- | --- | --- |"]
-    lines.extend(_row(v) for v in ordered[:MAX_ROWS])
+    locations = report.locations()
+    lines.extend(_row(v, locations.get(v.urn or "", "")) for v in ordered[:MAX_ROWS])
     if len(ordered) > MAX_ROWS:
         lines.extend(["", f"+{len(ordered) - MAX_ROWS} more violations: see the JSON or SARIF report."])
     return lines
@@ -64,6 +67,9 @@ def _notes(report: Report) -> list[str]:
         names = ", ".join(f"`{s}`" for s in report.stack_references)
         notes.append(f"> ⚠️ Unanswered stack references (their outputs read as empty; the verdict may miss "
                      f"what depends on them): {names}")
+    if report.schema_unchecked:
+        names = ", ".join(f"`{what}`" for what in report.schema_unchecked)
+        notes.append(f"> ⚠️ Provider input schema not checked for (not resolvable offline): {names}")
     if report.secret_config_keys:
         notes.append(f"> Secret config values were not decrypted offline: "
                      f"{', '.join(f'`{k}`' for k in report.secret_config_keys)}")

@@ -93,6 +93,9 @@ def _invocation(report: Report) -> dict[str, Any]:
                        "message": {"text": f"stack reference {name} was not answered offline; its outputs "
                                            "read as empty, so the verdict may miss what depends on them"}}
                       for name in report.stack_references]
+    notifications += [{"level": "note",
+                       "message": {"text": f"provider input schema not checked for {what}: {why}"}}
+                      for what, why in report.schema_unchecked.items()]
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications

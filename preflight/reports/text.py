@@ -19,13 +19,15 @@ def _accounts(report: Report) -> list[str]:
     return lines
 
 
-def _violation(violation: Violation, fix: str) -> list[str]:
+def _violation(violation: Violation, fix: str, location: str = "") -> list[str]:
     resource = (f"{violation.resource_name} ({violation.resource_type})"
                 if violation.urn else "(stack)")
     lines = [f"  [{violation.enforcement}] {violation.policy}",
              f"    resource: {resource}"]
     if violation.urn:
         lines.append(f"    urn:      {violation.urn}")
+    if location:
+        lines.append(f"    at:       {location}")
     lines.append(f"    message:  {violation.message}")
     if fix:
         lines.append(f"    fix:      {fix}")
@@ -36,12 +38,13 @@ def _violations(report: Report) -> list[str]:
     if not report.violations:
         return ["Violations: none"]
     index = policy_index(report)
+    locations = report.locations()
     lines = [f"Violations: {len(report.mandatory)} mandatory, {len(report.advisory)} advisory"]
     for severity, violations in group_by_severity(report.violations):
         lines.append("")
         lines.append(f"{severity.upper()} ({len(violations)})")
         for violation in violations:
-            lines.extend(_violation(violation, remediation(violation, index)))
+            lines.extend(_violation(violation, remediation(violation, index), locations.get(violation.urn or "", "")))
     return lines
 
 
@@ -58,6 +61,10 @@ def _blind_spots(report: Report) -> list[str]:
         lines.append("Unanswered stack references (their outputs read as empty; the verdict may miss what "
                      "depends on them):")
         lines.extend(f"  {name}" for name in report.stack_references)
+    if report.schema_unchecked:
+        lines.append("Provider input schema not checked for (not resolvable offline; the verdict may miss "
+                     "what the provider refuses there):")
+        lines.extend(f"  {what}: {why}" for what, why in report.schema_unchecked.items())
     if report.secret_config_keys:
         # Names only: the values are ciphertext offline and must never be echoed anyway.
         lines.append("Secret config values (not decrypted offline; passed as secret placeholders):")

@@ -8,6 +8,8 @@ from tests.preflight.report_samples import REPO, clean_report, prod_report
 
 DESIGN_KEYS = ["stack", "project", "mode", "policy_pack", "resources", "violations", "not_applicable",
                "unanswered_invokes", "unanswered_stack_references", "summary"]
+# Added after the design's keys, so a reader of §5's keys finds them where they were.
+EXTENSION_KEYS = ["schema_unchecked"]
 
 
 def test_formats_are_the_cli_choices_and_each_renders_text():
@@ -23,10 +25,10 @@ def test_unknown_format_is_one_clear_error():
 
 def test_json_has_exactly_the_design_keys_in_order():
     data = json.loads(render(prod_report(), "json"))
-    assert list(data) == DESIGN_KEYS
+    assert list(data) == DESIGN_KEYS + EXTENSION_KEYS
     assert list(data["resources"][0]) == ["urn", "type", "name", "parent", "provider", "account"]
     assert list(data["violations"][0]) == ["policy", "enforcement", "severity", "urn", "resource_name",
-                                           "resource_type", "message"]
+                                           "resource_type", "message", "location"]
     assert data["summary"] == {"resources": 9, "mandatory": 2, "advisory": 2, "waived": 2}
     assert data["unanswered_invokes"] == ["aws:ec2/getVpc:getVpc"]
     assert data["policy_pack"] == {"name": "aws-cicd-guardrails", "version": "0.1.0"}

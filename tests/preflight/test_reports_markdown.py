@@ -52,7 +52,8 @@ def test_violations_table_sorted_by_severity_with_escaped_cells():
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     assert rows[0] == "| Severity | Enforcement | Policy | Resource | Message |"
     assert [row.split(" | ")[0] for row in rows[1:]] == ["| critical", "| high", "| medium", "| low"]
-    assert "| `ecr-repository-tags-immutable` | `orders`<br>`aws:ecr/repository:Repository` |" in rows[2]
+    assert ("| `ecr-repository-tags-immutable` | `orders`<br>`aws:ecr/repository:Repository`"
+            "<br>`components/registry.py:42` |") in rows[2]
     assert rows[4].endswith("| (stack) | 2 clusters without Container Insights \\| see cicd-prod |")
     assert all(len(re.findall(r"(?<!\\)\|", row)) == 6 for row in rows)  # 5 cells, escaped pipes excluded
 

@@ -56,7 +56,8 @@ def test_mandatory_violation_exits_1_and_is_named_in_every_format(fmt, tmp_path)
         assert mandatory == [{"policy": "fixture-repo-scan-on-push", "enforcement": "mandatory", "severity": "high",
                               "urn": V + "aws:ecr/repository:Repository::orders", "resource_name": "orders",
                               "resource_type": "aws:ecr/repository:Repository",
-                              "message": "repository 'orders' does not scan on push; set scan_on_push=True"}]
+                              "message": "repository 'orders' does not scan on push; set scan_on_push=True",
+                              "location": "__main__.py:17"}]
         assert report["summary"] == {"resources": 7, "mandatory": 1, "advisory": 2, "waived": 2}
         assert report["unanswered_invokes"] == ["aws:ec2/getVpc:getVpc"]
     elif fmt == "sarif":
@@ -157,7 +158,7 @@ def test_report_contents_stack_level_violation_waivers_policies_and_secrets():
     # No explicit provider: the engine's default provider, configured from `aws:*` config.
     repo = next(r for r in report.resources if r.type == "aws:ecr/repository:Repository")
     assert repo.provider.startswith("urn:pulumi:dev::fixture-advisory::pulumi:providers:aws::default_7_51_1::")
-    assert set(report.timings) == {"load", "program", "pack_start", "analysis"}
+    assert set(report.timings) == {"load", "program", "pack_start", "analysis", "schema"}
     secrets = run("violating").secret_config_keys
     assert secrets == ["fixture-violating:dbPassword"]
 
