@@ -105,12 +105,14 @@ class Report:
                            "provider": r.provider, "account": r.account} for r in self.resources],
             "violations": [{"policy": v.policy, "enforcement": v.enforcement, "severity": v.severity,
                             "urn": v.urn, "resource_name": v.resource_name, "resource_type": v.resource_type,
-                            "message": v.message, "location": sources.get(v.urn or "")} for v in self.violations],
+                            "message": v.message, "location": sources.get(v.urn or "")}
+                           for v in self.violations],
             "not_applicable": list(self.not_applicable),
             "unanswered_invokes": list(self.unanswered_invokes),
             "unanswered_stack_references": list(self.stack_references),
             "summary": {"resources": len(self.resources), "mandatory": len(self.mandatory),
                         "advisory": len(self.advisory), "waived": self.waived},
             # Beyond docs/design.md §5, after its keys: what provider-input-schema could not check.
-            "schema_unchecked": [{"type": what, "reason": why} for what, why in self.schema_unchecked.items()],
+            "schema_unchecked": [{"type": what, "reason": why}
+                                 for what, why in self.schema_unchecked.items()],
         }

@@ -198,9 +198,8 @@ def _add_schema_findings(report: Report, program: HostedRun) -> float:
     hosted = SchemaResult.from_json(program.schema)
     documents = DocumentChecks().run(report.resources)
     by_urn = {r.urn: r for r in report.resources}
-    report.violations = sorted(report.violations + schema_policy.violations(hosted.findings + documents.findings,
-                                                                            by_urn),
-                               key=lambda v: (v.urn or "", v.policy, v.message))
+    found = schema_policy.violations(hosted.findings + documents.findings, by_urn)
+    report.violations = sorted(report.violations + found, key=lambda v: (v.urn or "", v.policy, v.message))
     report.policies.append(schema_policy.META)
     report.schema_unchecked = dict(sorted({**hosted.unchecked, **documents.unchecked}.items()))
     report.schema_stats = {"resources": hosted.resources, "resource_types": hosted.resource_types,

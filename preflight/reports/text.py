@@ -44,7 +44,8 @@ def _violations(report: Report) -> list[str]:
         lines.append("")
         lines.append(f"{severity.upper()} ({len(violations)})")
         for violation in violations:
-            lines.extend(_violation(violation, remediation(violation, index), locations.get(violation.urn or "", "")))
+            location = locations.get(violation.urn or "", "")
+            lines.extend(_violation(violation, remediation(violation, index), location))
     return lines
 
 

@@ -61,7 +61,8 @@ class DocumentChecks:
         try:
             found = check(document)
         except Exception as e:  # noqa: BLE001 - one document's check failing must not lose the others
-            self.unchecked[f"{resource.type} {key}"] = f"the check failed on {resource.name}: {type(e).__name__}: {e}"
+            self.unchecked[f"{resource.type} {key}"] = \
+                f"the check failed on {resource.name}: {type(e).__name__}: {e}"
             return
         for path, message in found:
             self.findings.append({"urn": resource.urn, "path": _under(key, path), "message": message})

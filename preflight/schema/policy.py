@@ -25,5 +25,6 @@ def violations(findings: Iterable[dict[str, str]], resources: dict[str, Recorded
             policy=POLICY, enforcement="mandatory", severity=SEVERITY, urn=finding["urn"],
             resource_name=resource.name if resource else finding["urn"].rsplit("::", 1)[-1],
             resource_type=resource.type if resource else finding["urn"].split("::")[2].split("$")[-1],
-            message=f"{finding['path']}: {finding['message']}", description=DESCRIPTION, remediation=REMEDIATION))
+            message=f"{finding['path']}: {finding['message']}", description=DESCRIPTION,
+            remediation=REMEDIATION))
     return out

@@ -34,7 +34,8 @@ CLOSED_SETS: dict[tuple[str, str], tuple[str, str]] = {
     ("aws:codebuild/project:Project", "source.type"): ("codebuild", "SourceType"),
     ("aws:codebuild/project:Project", "cache.type"): ("codebuild", "CacheType"),
     ("aws:codebuild/project:Project", "cache.modes[]"): ("codebuild", "CacheMode"),
-    ("aws:codebuild/project:Project", "logsConfig.cloudwatchLogs.status"): ("codebuild", "LogsConfigStatusType"),
+    ("aws:codebuild/project:Project", "logsConfig.cloudwatchLogs.status"):
+        ("codebuild", "LogsConfigStatusType"),
     ("aws:codebuild/project:Project", "logsConfig.s3Logs.status"): ("codebuild", "LogsConfigStatusType"),
     ("aws:lambda/function:Function", "runtime"): ("lambda", "Runtime"),
     ("aws:codepipeline/pipeline:Pipeline", "pipelineType"): ("codepipeline", "PipelineType"),

@@ -58,7 +58,8 @@ def resolve(token: str) -> Resolved:
 
 
 def args_class(resource_cls: type) -> Optional[type]:
-    """The input type of the `__init__(resource_name, args: XArgs, opts)` overload, else of its module's `__all__`."""
+    """The input type of the `__init__(resource_name, args: XArgs, opts)` overload, else of its module's
+    `__all__`."""
     module = sys.modules.get(resource_cls.__module__)
     namespace = vars(module) if module else {}
     for overload in _overloads(resource_cls.__init__):

@@ -151,7 +151,8 @@ def shape_of(tp: Any) -> Shape:
         members = [m for m in members if not _is_output_type(m) and not _is_any_mapping(m)]
     if any(m is str for m in members):
         # A plain str beside an enum: the SDK lets any string through (pulumi-aws enums are all of this form).
-        members = [m for m in members if not (isinstance(m, type) and issubclass(m, enum.Enum) and issubclass(m, str))]
+        members = [m for m in members if not (isinstance(m, type) and issubclass(m, enum.Enum)
+                                              and issubclass(m, str))]
     unique = list(dict.fromkeys(members))
     if not unique:
         return Opaque("no value type")
