@@ -3,9 +3,14 @@
 The SDK's MockMonitor builds URNs from the *last* parent type only and puts the root
 stack's type into its children's URNs; the engine uses the parent's full qualified type
 and leaves the root stack out. `make_urn` does it the engine's way.
+
+`seq` / `outputs_seq` number the RegisterResource and RegisterResourceOutputs calls in the
+order they reach the monitor. The SDK sends both asynchronously (each waits for its own
+inputs), so that is wire order, not the order the program made the calls in.
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 import uuid
@@ -67,6 +72,38 @@ class DuplicateUrnError(Exception):
     """Two registrations with one URN, which the engine refuses."""
 
 
+class DefaultProviderDeniedError(Exception):
+    """A resource or invoke of a package that `pulumi:disable-default-providers` bars from a default provider."""
+
+
+DISABLE_DEFAULT_PROVIDERS = "disable-default-providers"
+
+
+def default_provider_denied(pkg: str, setting: Optional[str]) -> bool:
+    """pkg/resource/deploy/default_providers.go shouldDenyRequest: the stack config value is JSON text
+    (a YAML list in the stack file reaches the engine as its JSON encoding); "" denies nothing."""
+    if pkg == "pulumi" or not setting:
+        return False
+    try:
+        barred = json.loads(setting)
+    except ValueError as e:
+        raise DefaultProviderDeniedError(f"Failed to parse {setting}: {e}") from None
+    if not isinstance(barred, list):
+        raise DefaultProviderDeniedError(f"Failed to parse {setting}: json: cannot unmarshal "
+                                         f"{type(barred).__name__} into Go value of type []interface {{}}")
+    for i, item in enumerate(barred):
+        if not isinstance(item, str):
+            raise DefaultProviderDeniedError(f"pulumi:{DISABLE_DEFAULT_PROVIDERS}[{i}] must be a string")
+        if item.strip() in ("*", pkg):
+            return True
+    return False
+
+
+def default_provider_denied_message(pkg: str, what: str) -> str:
+    """sdk/go/common/diag/errors.go GetDefaultProviderDenied (diag 2015)."""
+    return f"Default provider for '{pkg}' disabled. '{what}' must use an explicit provider."
+
+
 @dataclass
 class Registration:
     urn: str
@@ -82,6 +119,8 @@ class Registration:
     source: Optional[tuple[str, int]] = None
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0                                  # wire order of its RegisterResource
+    outputs_seq: Optional[int] = None             # wire order of its RegisterResourceOutputs (components)
 
     @property
     def is_provider(self) -> bool:
@@ -98,8 +137,15 @@ class RecordingMonitor(MockMonitor):
         self._on_register = on_register or (lambda reg: None)
         self.program_dir = Path(program_dir).resolve()
         self.registrations: dict[str, Registration] = {}
+        # The config of a namespace: `aws` for the default provider's inputs, `pulumi` for the engine's keys.
         self._default_provider_inputs = default_provider_inputs or (lambda pkg: {})
         self._lock = threading.Lock()
+        self._seq = 0
+
+    def _next_seq(self) -> int:
+        with self._lock:
+            self._seq += 1
+            return self._seq
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         return build_urn(get_stack(), get_project(), parent, type_, name)
@@ -114,7 +160,7 @@ class RecordingMonitor(MockMonitor):
             inputs=_wire_dict(request.object), parent=request.parent,
             provider=request.provider, dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            options=self._options(request), source=self._source(request))
+            options=self._options(request), source=self._source(request), seq=self._next_seq())
         if request.type == ROOT_STACK_TYPE:
             reg.parent = ""
             with self._lock:
@@ -122,7 +168,10 @@ class RecordingMonitor(MockMonitor):
             return resource_pb2.RegisterResourceResponse(urn=urn)
         if reg.custom and not reg.is_provider:
             if not reg.provider:
-                reg.provider = self._default_provider(request.type.split(":")[0], request.version)
+                pkg = request.type.split(":")[0]
+                # step_generator.go loadResourceProvider: the engine bails the deployment.
+                self._refuse_default_provider(pkg, urn, where=reg.source)
+                reg.provider = self._default_provider(pkg, request.version)
             check = getattr(self.mocks, "checked_inputs", None)
             if check is not None:
                 reg.inputs.update(check(reg.type, reg.name, urn, reg.inputs))
@@ -150,7 +199,27 @@ class RecordingMonitor(MockMonitor):
         reg = self.registrations.get(request.urn)
         if reg is not None and not reg.custom:
             reg.outputs = _wire_dict(request.outputs)
+            reg.outputs_seq = self._next_seq()
         return super().RegisterResourceOutputs(request)
+
+    def Invoke(self, request):
+        if not request.provider:
+            # source_eval.go getProviderFromSource: the invoke fails with the token in place of a URN.
+            self._refuse_default_provider(request.tok.split(":")[0], request.tok)
+        return super().Invoke(request)
+
+    def ReadResource(self, request):
+        if not request.provider and not request.type.startswith("pulumi:providers:"):
+            # source_eval.go ReadResource formats the message with the type token in both places.
+            self._refuse_default_provider(request.type.split(":")[0], request.type, shown=request.type)
+        return super().ReadResource(request)
+
+    def _refuse_default_provider(self, pkg: str, what: str, shown: Optional[str] = None,
+                                 where: Optional[tuple[str, int]] = None) -> None:
+        setting = self._default_provider_inputs("pulumi").get(DISABLE_DEFAULT_PROVIDERS)
+        if default_provider_denied(pkg, setting):
+            at = f" ({where[0]}:{where[1]})" if where else ""
+            raise DefaultProviderDeniedError(default_provider_denied_message(shown or pkg, what) + at)
 
     def _default_provider(self, pkg: str, version: str) -> str:
         """The engine's default provider for a package version, registered on first use."""

@@ -16,7 +16,7 @@ LINE = re.compile(r"^aws-cicd-platform:[\w.\[\]-]+: .+, got .+$")
 
 def raw(stack: str) -> dict:
     config = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    return {k.split(":", 1)[1]: v for k, v in config.items()}
+    return {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith("aws-cicd-platform:")}
 
 
 def error_for(stack: str, mutate) -> str:
