@@ -24,11 +24,11 @@ class ArtifactStoreArgs:
 class ArtifactStore(pulumi.ComponentResource):
     """Key (rotation on) + bucket (SSE-KMS, versioned, private). Access is granted once the roles exist:
     KMS and S3 reject policies naming principals that do not exist yet, and the deploy roles need the key
-    ARN first, hence `grant_access` instead of constructor arguments."""
+    ARN first, hence `ArtifactAccess` instead of constructor arguments."""
 
     def __init__(self, name: str, args: ArtifactStoreArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__(f"{TYPE_PREFIX}:ArtifactStore", name, None, opts)
-        self._args = args
+        self.resource_name, self.account, self.admin_role_arn = name, args.account, args.admin_role_arn
         account, keep = args.account, dict(protect=args.protect, retain_on_delete=args.protect)
         self.key = aws.kms.Key(
             f"{name}-key", description=f"{args.prefix} pipeline artifacts", enable_key_rotation=True,
@@ -61,17 +61,33 @@ class ArtifactStore(pulumi.ComponentResource):
         self.register_outputs({"bucket_name": self.bucket_name, "bucket_arn": self.bucket_arn,
                                "key_arn": self.key_arn})
 
-    def grant_access(self, tooling_role_arns: Sequence[pulumi.Input[str]],
-                     deploy_role_arns: Sequence[pulumi.Input[str]], roles: Sequence[pulumi.Resource] = ()) -> None:
-        """Key policy (pipeline/build roles use, deploy roles decrypt) and bucket policy (TLS-only,
-        KMS-only uploads, deploy roles read). `roles` are the resources behind the ARNs: KMS and S3 reject
-        policies naming principals that do not exist yet."""
-        account, name = self._args.account, self._name
-        after_roles = account.opts(self, depends_on=list(roles))
-        tooling = pulumi.Output.all(*tooling_role_arns)
-        deploy = pulumi.Output.all(*deploy_role_arns)
+
+@dataclass(frozen=True)
+class ArtifactAccessArgs:
+    store: ArtifactStore
+    tooling_role_arns: Sequence[pulumi.Input[str]]     # pipeline and build roles: use the key
+    deploy_role_arns: Sequence[pulumi.Input[str]]      # workload deploy roles: decrypt and read
+    roles: Sequence[pulumi.Resource] = ()              # the resources behind the ARNs
+
+
+class ArtifactAccess(pulumi.ComponentResource):
+    """Key policy (pipeline/build roles use, deploy roles decrypt) and bucket policy (TLS-only, KMS-only
+    uploads, deploy roles read), once the roles exist. A component of its own: the store is complete, outputs
+    registered, before the roles that need its key ARN are created."""
+
+    def __init__(self, name: str, args: ArtifactAccessArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__(f"{TYPE_PREFIX}:ArtifactAccess", name, None, opts)
+        store = args.store
+        # Both were the store's children: the alias keeps them in place. A replacement would write the new
+        # policy, then delete the old one - resetting the key's policy to the default and dropping the bucket's.
+        after_roles = store.account.opts(self, depends_on=list(args.roles), aliases=[pulumi.Alias(parent=store)])
+        tooling = pulumi.Output.all(*args.tooling_role_arns)
+        deploy = pulumi.Output.all(*args.deploy_role_arns)
         key_policy = pulumi.Output.all(tooling, deploy).apply(
-            lambda a: iam.to_json(artifact_key_policy(self._args.admin_role_arn, a[0], a[1])))
-        aws.kms.KeyPolicy(f"{name}-key-policy", key_id=self.key.id, policy=key_policy, opts=after_roles)
-        bucket_policy = deploy.apply(lambda arns: iam.to_json(artifact_bucket_policy(self.bucket_arn, arns)))
-        aws.s3.BucketPolicy(f"{name}-bucket-policy", bucket=self.bucket.bucket, policy=bucket_policy, opts=after_roles)
+            lambda a: iam.to_json(artifact_key_policy(store.admin_role_arn, a[0], a[1])))
+        aws.kms.KeyPolicy(f"{store.resource_name}-key-policy", key_id=store.key.id, policy=key_policy,
+                          opts=after_roles)
+        bucket_policy = deploy.apply(lambda arns: iam.to_json(artifact_bucket_policy(store.bucket_arn, arns)))
+        aws.s3.BucketPolicy(f"{store.resource_name}-bucket-policy", bucket=store.bucket.bucket, policy=bucket_policy,
+                            opts=after_roles)
+        self.register_outputs({})

@@ -57,7 +57,7 @@ class ContainerRegistry(pulumi.ComponentResource):
     def __init__(self, name: str, args: ContainerRegistryArgs,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__(f"{TYPE_PREFIX}:ContainerRegistry", name, None, opts)
-        self._account = args.account
+        self.resource_name, self.account = name, args.account
         policy = lifecycle.lifecycle_policy(untagged_days=args.untagged_days, keep_last=args.keep_last,
                                             max_age_days=args.max_age_days)
         self.repository = aws.ecr.Repository(
@@ -76,10 +76,27 @@ class ContainerRegistry(pulumi.ComponentResource):
         self.repository_name = repository_name
         self.register_outputs({"repository_url": self.repository_url, "repository_arn": self.repository_arn})
 
-    def grant_pull(self, role_arns: Sequence[pulumi.Input[str]], roles: Sequence[pulumi.Resource] = (),
-                   lambda_pull: Optional[LambdaPull] = None) -> aws.ecr.RepositoryPolicy:
-        """Let the staging/prod task execution roles (only) pull, and image functions' Lambda service.
-        `roles` are the resources behind the ARNs: ECR rejects a policy naming a missing principal."""
-        policy = pulumi.Output.all(*role_arns).apply(lambda arns: iam.to_json(pull_policy(arns, lambda_pull)))
-        return aws.ecr.RepositoryPolicy(f"{self._name}-pull", repository=self.repository.name, policy=policy,
-                                        opts=self._account.opts(self, depends_on=list(roles)))
+
+@dataclass(frozen=True)
+class RegistryPullArgs:
+    registry: ContainerRegistry
+    role_arns: Sequence[pulumi.Input[str]]           # the staging/prod task execution roles (only)
+    roles: Sequence[pulumi.Resource] = ()            # the resources behind the ARNs
+    lambda_pull: Optional[LambdaPull] = None         # image functions: the workload accounts' Lambda service
+
+
+class RegistryPull(pulumi.ComponentResource):
+    """The repository policy that lets the workloads pull. ECR rejects a policy naming a missing principal, so
+    it follows the roles; a component of its own because the registry is complete before they exist."""
+
+    def __init__(self, name: str, args: RegistryPullArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__(f"{TYPE_PREFIX}:RegistryPull", name, None, opts)
+        registry = args.registry
+        policy = pulumi.Output.all(*args.role_arns).apply(
+            lambda arns: iam.to_json(pull_policy(arns, args.lambda_pull)))
+        # It was the registry's child: the alias keeps it in place (a replacement deletes the old policy
+        # after writing the new one, leaving the repository with none).
+        self.policy = aws.ecr.RepositoryPolicy(
+            f"{registry.resource_name}-pull", repository=registry.repository.name, policy=policy,
+            opts=registry.account.opts(self, depends_on=list(args.roles), aliases=[pulumi.Alias(parent=registry)]))
+        self.register_outputs({})

@@ -25,8 +25,8 @@ class NotificationsArgs:
 class Notifications(pulumi.ComponentResource):
     def __init__(self, name: str, args: NotificationsArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__(f"{TYPE_PREFIX}:Notifications", name, None, opts)
-        self._args = args
         account = args.account
+        self.resource_name, self.account, self.admin_role_arn = name, account, args.admin_role_arn
         self.key = aws.kms.Key(f"{name}-key", description=f"{args.prefix} pipeline notifications",
                                enable_key_rotation=True, deletion_window_in_days=30 if args.protect else 7,
                                opts=account.opts(self, protect=args.protect, retain_on_delete=args.protect))
@@ -45,10 +45,28 @@ class Notifications(pulumi.ComponentResource):
         self.key_arn = self.key.arn
         self.register_outputs({"topic_arn": self.topic_arn})
 
-    def allow_publishers(self, role_arns: Sequence[pulumi.Input[str]], roles: Sequence[pulumi.Resource]) -> None:
-        """Key policy once the pipeline `roles` exist (manual approvals publish with the pipeline role); KMS
-        rejects a policy naming a missing principal."""
-        policy = pulumi.Output.all(*role_arns).apply(lambda arns: iam.to_json(
-            notification_key_policy(self._args.admin_role_arn, self._args.account.region, arns)))
-        aws.kms.KeyPolicy(f"{self._name}-key-policy", key_id=self.key.id, policy=policy,
-                          opts=self._args.account.opts(self, depends_on=list(roles)))
+
+@dataclass(frozen=True)
+class NotificationPublishersArgs:
+    notifications: Notifications
+    role_arns: Sequence[pulumi.Input[str]]       # the pipeline roles: manual approvals publish with them
+    roles: Sequence[pulumi.Resource] = ()        # the resources behind the ARNs
+
+
+class NotificationPublishers(pulumi.ComponentResource):
+    """The topic key's policy, once the pipeline roles exist (KMS rejects a policy naming a missing principal).
+    A component of its own: Notifications is complete, outputs registered, before those roles are created."""
+
+    def __init__(self, name: str, args: NotificationPublishersArgs,
+                 opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__(f"{TYPE_PREFIX}:NotificationPublishers", name, None, opts)
+        notifications = args.notifications
+        account = notifications.account
+        policy = pulumi.Output.all(*args.role_arns).apply(lambda arns: iam.to_json(
+            notification_key_policy(notifications.admin_role_arn, account.region, arns)))
+        # It was Notifications' child: the alias keeps it in place. A replacement would reset the key's policy
+        # to the default after writing the new one.
+        aws.kms.KeyPolicy(f"{notifications.resource_name}-key-policy", key_id=notifications.key.id, policy=policy,
+                          opts=account.opts(self, depends_on=list(args.roles),
+                                            aliases=[pulumi.Alias(parent=notifications)]))
+        self.register_outputs({})

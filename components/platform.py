@@ -12,12 +12,14 @@ from typing import Any, Optional
 import pulumi
 
 from components.account import TYPE_PREFIX, Account, AccountArgs, default_tags
-from components.artifact_store import ArtifactStore, ArtifactStoreArgs
+from components.artifact_store import ArtifactAccess, ArtifactAccessArgs, ArtifactStore, ArtifactStoreArgs
 from components.arns import ecr_repository_arn
 from components.config import EcsServiceConfig, LambdaServiceConfig, LoadedConfig
-from components.container_registry import ContainerRegistry, ContainerRegistryArgs, LambdaPull
+from components.container_registry import (ContainerRegistry, ContainerRegistryArgs, LambdaPull, RegistryPull,
+                                           RegistryPullArgs)
 from components.documents import iam
-from components.notifications import Notifications, NotificationsArgs
+from components.notifications import (NotificationPublishers, NotificationPublishersArgs, Notifications,
+                                      NotificationsArgs)
 from components.pipeline_role import PipelineRole, PipelineRoleArgs
 from components.service_delivery import ENVIRONMENTS, Shared, create_delivery, create_workload, function_arn
 
@@ -76,11 +78,13 @@ class Platform(pulumi.ComponentResource):
             builds += service_builds
             self.pipelines[service.name] = pipeline
         tooling_roles = [r.role for r in pipeline_roles.values()] + [b.role for b in builds]
-        store.grant_access([r.arn for r in pipeline_roles.values()] + [b.role_arn for b in builds],
-                           [role.arn for role in deploy_roles.values()],
-                           tooling_roles + [role.role for role in deploy_roles.values()])
-        notifications.allow_publishers([r.arn for r in pipeline_roles.values()],
-                                       [r.role for r in pipeline_roles.values()])
+        ArtifactAccess("artifacts-access", ArtifactAccessArgs(
+            store=store, tooling_role_arns=[r.arn for r in pipeline_roles.values()] + [b.role_arn for b in builds],
+            deploy_role_arns=[role.arn for role in deploy_roles.values()],
+            roles=tooling_roles + [role.role for role in deploy_roles.values()]), child)
+        NotificationPublishers("notifications-publishers", NotificationPublishersArgs(
+            notifications=notifications, role_arns=[r.arn for r in pipeline_roles.values()],
+            roles=[r.role for r in pipeline_roles.values()]), child)
         self.deploy_role_arns = shared.deploy_role_arns
         self.github_role_arns = self._github_deployers(cfg)
         self.register_outputs({"deploy_role_arns": self.deploy_role_arns, "github_role_arns": self.github_role_arns})
@@ -96,22 +100,26 @@ class Platform(pulumi.ComponentResource):
             max_age_days=cfg.retention.max_image_age_days), child) if builds_image else None
         if isinstance(service, EcsServiceConfig):
             targets = {env: create_workload(shared, service, env, registry) for env in ENVIRONMENTS}
-            registry.grant_pull([t.task_execution_role_arn for t in targets.values()],
-                                [role for t in targets.values() for role in t.task_roles])
+            RegistryPull(f"{service.name}-registry-pull", RegistryPullArgs(
+                registry=registry, role_arns=[t.task_execution_role_arn for t in targets.values()],
+                roles=[role for t in targets.values() for role in t.task_roles]), child)
             self.repositories[service.name] = registry.repository_url
             self.listeners[service.name] = {f"{env}_{kind}": getattr(t, f"{kind}_listener_url")
                                             for env, t in targets.items() for kind in ("prod", "test")}
         else:
             # An image function's create/update pulls across accounts: the grant must exist first.
-            grant = [self._lambda_pull(shared, service, registry)] if registry is not None else []
+            grant = [self._lambda_pull(shared, service, registry, child)] if registry is not None else []
             targets = {env: create_workload(shared, service, env, registry, grant) for env in ENVIRONMENTS}
         return create_delivery(shared, service, registry, targets, pipeline_role)
 
-    def _lambda_pull(self, shared: Shared, service: Any, registry: ContainerRegistry) -> Any:
+    def _lambda_pull(self, shared: Shared, service: Any, registry: ContainerRegistry,
+                     child: pulumi.ResourceOptions) -> Any:
         callers = [self.accounts[env].role_arn for env in ENVIRONMENTS] + \
             [shared.deploy_role_arns[env] for env in ENVIRONMENTS]
-        return registry.grant_pull([], list(shared.ready), LambdaPull(
-            function_arns=[function_arn(shared, service, env) for env in ENVIRONMENTS], caller_role_arns=callers))
+        return RegistryPull(f"{service.name}-registry-pull", RegistryPullArgs(
+            registry=registry, role_arns=[], roles=list(shared.ready), lambda_pull=LambdaPull(
+                function_arns=[function_arn(shared, service, env) for env in ENVIRONMENTS],
+                caller_role_arns=callers)), child).policy
 
     def _deploy_roles(self, cfg, store: ArtifactStore, pipeline_roles: list[PipelineRole]) -> dict[str, Any]:
         from components.deploy_role import CrossAccountDeployRole, CrossAccountDeployRoleArgs
