@@ -28,8 +28,8 @@ def _owner(rec: Recording, reg) -> str:
             return {"staging": STAGING, "prod": PROD}[env[0]]
         if kind == "Account":
             return {"tooling": TOOLING, "staging": STAGING, "prod": PROD}[ancestor.name]
-        if kind in ("ArtifactStore", "ContainerRegistry", "BuildProject", "DeliveryPipeline", "Notifications",
-                    "PipelineRole"):
+        if kind in ("ArtifactStore", "ArtifactAccess", "ContainerRegistry", "RegistryPull", "BuildProject",
+                    "DeliveryPipeline", "Notifications", "NotificationPublishers", "PipelineRole"):
             return TOOLING
     raise AssertionError(f"{reg.name} has no owning component")
 
