@@ -182,3 +182,11 @@ def test_a_non_aws_package_is_resolved_through_its_own_registration(acme):
     assert found("acme:index/gadget:Gadget", {}) == [("serial", "required key is missing")]
     assert resolve("acme:index/nothing:Nothing").reason == \
         "no installed package registers resource module acme:index/nothing"
+
+
+def test_without_typing_overloads_the_args_class_comes_from_the_modules_all(monkeypatch):
+    """Python < 3.11 keeps no overloads; the generated module's __all__ is the resource and its args."""
+    import typing
+    monkeypatch.delattr(typing, "get_overloads")
+    assert args_class(aws.s3.BucketVersioning) is aws.s3.BucketVersioningInitArgs
+    assert args_class(aws.ecs.Service) is aws.ecs.ServiceArgs
