@@ -67,6 +67,7 @@ class DocumentChecks:
         for path, message in found:
             self.findings.append({"urn": resource.urn, "path": _under(key, path), "message": message})
         self._unknown_action_types(resource, module_name, document)
+        self._pipeline_type(resource, module_name, document)
 
     def _function(self, resource_type: str, module_name: str, function_name: str) -> Optional[Callable]:
         if module_name not in self._functions:
@@ -92,6 +93,17 @@ class DocumentChecks:
             return
         for action_type in unknown(stages):
             self.unchecked[f"{PIPELINE} stages action {action_type}"] = "no table entry for this action type"
+
+
+    def _pipeline_type(self, resource: Any, module_name: str, stages: Any) -> None:
+        """V2-only actions (Lambda deploy, Commands) in a pipeline whose pipelineType is not V2."""
+        if resource.type != PIPELINE:
+            return
+        check = getattr(importlib.import_module(module_name), "check_pipeline_type", None)
+        if check is None:
+            return
+        for path, message in check(resource.inputs.get("pipelineType"), stages):
+            self.findings.append({"urn": resource.urn, "path": _under("stages", path), "message": message})
 
 
 def _under(key: str, path: str) -> str:

@@ -142,3 +142,19 @@ def test_a_document_check_that_raises_is_unchecked_for_that_input(stand_ins, mon
                                             {"containerDefinitions": "[]"}, name="api")])
     assert checks.unchecked == {"aws:ecs/taskDefinition:TaskDefinition containerDefinitions":
                                 "the check failed on api: ValueError: bad table"}
+
+
+def test_a_v2_only_action_in_a_pipeline_without_pipeline_type_is_refused():
+    """aws.codepipeline.Pipeline defaults pipeline_type to V1 (terraform-provider-aws codepipeline.go
+    `Default: types.PipelineTypeV1`); the Lambda deploy action runs only in V2 pipelines
+    (docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-LambdaDeploy.html)."""
+    deploy = {"name": "DeployProd", "category": "Deploy", "owner": "AWS", "provider": "Lambda", "version": "1",
+              "inputArtifacts": ["build"], "configuration": {"FunctionName": "fn", "FunctionAlias": "live",
+                                                             "DeployStrategy": "Canary10Percent5Minutes"}}
+    stages = [{"name": "Source", "actions": [{"name": "Source", "category": "Source", "owner": "AWS",
+                                              "provider": "S3", "version": "1", "outputArtifacts": ["build"],
+                                              "configuration": {"S3Bucket": "b", "S3ObjectKey": "k.zip"}}]},
+              {"name": "DeployProd", "actions": [deploy]}]
+    v1 = found("aws:codepipeline/pipeline:Pipeline", {"stages": stages})
+    assert [p for p, _ in v1] == ["stages[1].actions[0]"] and "V2" in v1[0][1]
+    assert found("aws:codepipeline/pipeline:Pipeline", {"stages": stages, "pipelineType": "V2"}) == []
