@@ -32,7 +32,18 @@ def main(argv: list[str]) -> None:
     os._exit(0)
 
 
+# pulumi-language-python-exec's own words when the interpreter has no Pulumi SDK (sdk/python/cmd).
+NO_SDK = ("It looks like the Pulumi SDK has not been installed. Have you run pip install? If you are running in a "
+          "virtualenv, you must run pip install -r requirements.txt from inside the virtualenv.")
+
+
 def _run(job: dict, out) -> None:
+    try:
+        import pulumi.runtime  # noqa: F401
+    except ImportError as e:
+        out.send("error", {"message": f"{type(e).__name__}: {e}. {NO_SDK} (python: {sys.executable})",
+                           "location": None, "internal": False})
+        return
     from preflight.program import ProgramError, ProgramSpec, _program_error, run_program
     from preflight.wire import registration_body
     spec = ProgramSpec.from_json(job["spec"])

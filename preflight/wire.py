@@ -10,9 +10,10 @@ import json
 import os
 import struct
 import threading
-from typing import Any, BinaryIO, Optional
+from typing import TYPE_CHECKING, Any, BinaryIO, Optional
 
-from preflight.monitor import Registration
+if TYPE_CHECKING:   # the host imports this module before it knows the interpreter has the Pulumi SDK
+    from preflight.monitor import Registration
 
 _HEADER = struct.Struct(">I")
 
@@ -57,5 +58,6 @@ def registration_body(reg: Registration, *, outputs: bool) -> dict:
 
 
 def registration_of(body: dict) -> Registration:
+    from preflight.monitor import Registration
     source = body.get("source")
     return Registration(**{**body, "source": tuple(source) if source else None})

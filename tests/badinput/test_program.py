@@ -127,3 +127,16 @@ def test_forked_child_is_killed_when_program_fails(tmp_path):
     assert_contract(outcome, code=2, contains="RuntimeError: after fork", before=before, program=prog)
     time.sleep(0.1)
     assert not alive(int(marker.read_text()))
+
+
+def test_an_interpreter_without_the_pulumi_sdk_says_so_as_the_language_host_does(tmp_path):
+    """sdk/python/cmd/pulumi-language-python-exec: 'It looks like the Pulumi SDK has not been installed'."""
+    import subprocess
+    import sys
+    bare = tmp_path / "bare-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    outcome, prog, before = run_case(tmp_path, [], program=Program(root=tmp_path / "p", main=AWS + REPO),
+                                     env={"PULUMI_PYTHON_CMD": str(bare / "bin" / "python")})
+    assert_contract(outcome, code=2, contains="No module named 'pulumi'. It looks like the Pulumi SDK has not been "
+                                              "installed", before=before, program=prog)
+    assert str(bare / "bin" / "python") in outcome.stderr
