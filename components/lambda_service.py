@@ -1,4 +1,11 @@
-"""LambdaCanaryService: a function behind the alias `live`, shifted by CodeDeploy, rolled back by alarms."""
+"""LambdaCanaryService: a function behind the alias `live`, its Errors/Throttles alarms on the alias, and a
+CodeDeploy application + deployment group that can shift the alias.
+
+The delivery pipeline deploys with the CodePipeline Lambda deploy action, which shifts the alias itself and
+rolls back on these alarms. The CodeDeploy group stays for the GitHub Actions path (GitHubActionsDeployer):
+that role may publish versions and create CodeDeploy deployments but not move the alias, so this group (and
+its service role and traffic hooks) is how a workflow shifts traffic gradually with alarm rollback.
+"""
 from __future__ import annotations
 
 import re
@@ -12,8 +19,8 @@ from components.account import TYPE_PREFIX, Account
 from components.arns import lambda_alias_arn, lambda_function_arn, role_arn
 from components.documents import iam
 from components.documents.container_definitions import check_digest_pinned
-from components.documents.deploy_policies import check_trusted_role_arn
-from components.documents.lambda_roles import codedeploy_lambda_policy, invoke_alias_policy, lambda_execution_policy
+from components.documents.lambda_deploy import ALARM_METRICS, alarm_name
+from components.documents.lambda_roles import codedeploy_lambda_policy, lambda_execution_policy
 from components.documents.service_trust import service_trust
 from components.workload_checks import check_common, check_retention
 from components.workload_names import physical_name
@@ -26,11 +33,6 @@ DEPLOYMENT_CONFIGS = (
     *(f"CodeDeployDefault.LambdaLinear10PercentEvery{m}Minutes" for m in (2, 3, 10)),
 )
 _FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def invoke_role_name(prefix: str, environment: str, service: str) -> str:
-    """Deterministic, so the test build can name the role before the role exists."""
-    return physical_name(prefix, environment, service, "invoke")
 
 
 @dataclass(frozen=True)
@@ -99,43 +101,27 @@ class LambdaCanaryService(pulumi.ComponentResource):
                                   [role, log_group, logs_policy, *args.depends_on], tags)
         alias = aws.lambda_.Alias(
             f"{name}-alias", name=ALIAS, function_name=function.name, function_version=function.version,
-            # CodeDeploy moves the alias (and its weights) on every deployment; Pulumi must not move it back.
+            # Every deployment (pipeline action or CodeDeploy) moves the alias and its weights; Pulumi must
+            # not move it back.
             opts=account.opts(self, ignore_changes=["functionVersion", "routingConfig"]))
-        alarms = [self._alarm(name, args, function_name, metric, tags) for metric in ("Errors", "Throttles")]
+        alarms = [self._alarm(name, args, function_name, metric, tags) for metric in ALARM_METRICS]
         app, group = self._deployment(name, args, function_name, alarms, tags)
-        self._args, self._function_name, self._tags, self.alias = args, function_name, tags, alias
+        self.alias = alias
         # Known in a preview (explicit names); users that need them to exist depend on `self.alias`.
         self.function_name = function_name
         self.function_arn = lambda_function_arn(account.id, account.region, function_name)
         self.alias_name = ALIAS
         self.alias_arn = lambda_alias_arn(account.id, account.region, function_name, ALIAS)
+        self.alarm_names = [alarm_name(function_name, metric) for metric in ALARM_METRICS]
         self.codedeploy_application_name = app.name
         self.deployment_group_name = group.deployment_group_name
         self.hooks = {event: hook for event, hook in (("BeforeAllowTraffic", args.pre_traffic_hook),
                                                       ("AfterAllowTraffic", args.post_traffic_hook)) if hook}
         self.register_outputs({
             "function_name": self.function_name, "function_arn": self.function_arn,
-            "alias_name": self.alias_name, "alias_arn": self.alias_arn,
+            "alias_name": self.alias_name, "alias_arn": self.alias_arn, "alarm_names": self.alarm_names,
             "codedeploy_application_name": self.codedeploy_application_name,
             "deployment_group_name": self.deployment_group_name})
-
-    def grant_invoke(self, principal_arns: Sequence[str], principals: Sequence[pulumi.Resource]) -> str:
-        """A role that `principal_arns` (e.g. the tooling integration-test build role) assume to invoke the
-        alias, and nothing else; `principals` are their resources (IAM rejects a trust naming a missing role)."""
-        args, account = self._args, self._args.account
-        for arn in principal_arns:
-            check_trusted_role_arn(arn)
-        name = invoke_role_name(args.prefix, args.environment, args.service)
-        role = aws.iam.Role(
-            f"{self._name}-invoke-role", name=name, tags=self._tags, max_session_duration=3600,
-            assume_role_policy=iam.to_json(iam.document([iam.trust_statement("IntegrationTests",
-                                                                             {"AWS": list(principal_arns)})])),
-            description=f"Integration tests invoke {self._function_name}:{ALIAS}",
-            opts=account.opts(self, depends_on=list(principals)))
-        aws.iam.RolePolicy(f"{self._name}-invoke-policy", role=role.name, name="invoke", policy=iam.to_json(
-            invoke_alias_policy(region=account.region, account_id=account.id, function_name=self._function_name,
-                                alias=ALIAS)), opts=account.opts(self, depends_on=[self.alias]))
-        return role_arn(account.id, name)
 
     def _function(self, name, args, function_name, execution_role_arn, depends_on, tags) -> aws.lambda_.Function:
         if args.image_uri is not None:
@@ -153,7 +139,7 @@ class LambdaCanaryService(pulumi.ComponentResource):
     def _alarm(self, name, args, function_name, metric, tags) -> aws.cloudwatch.MetricAlarm:
         actions = [args.alarm_topic_arn] if args.alarm_topic_arn is not None else []
         return aws.cloudwatch.MetricAlarm(
-            f"{name}-{metric.lower()}", name=f"{function_name}-{metric.lower()}", namespace="AWS/Lambda",
+            f"{name}-{metric.lower()}", name=alarm_name(function_name, metric), namespace="AWS/Lambda",
             metric_name=metric, statistic="Sum", period=60, evaluation_periods=1, threshold=1,
             comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
             dimensions={"FunctionName": function_name, "Resource": f"{function_name}:{ALIAS}"},

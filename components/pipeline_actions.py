@@ -4,16 +4,18 @@
   (imageDetail.json -> <IMAGE1_NAME>) and hands appspec.yaml to the service's deployment group.
 - ECS-native BLUE_GREEN / CANARY / LINEAR: the standard `ECS` action with imagedefinitions.json; ECS runs
   the service's own deployment strategy.
-- Lambda: a `Commands` action (V2 only) that publishes the new version and creates a deployment in the
-  LambdaCanaryService's CodeDeploy group (alias `live`, canary/linear, alarm rollback).
+- Lambda: the CodePipeline Lambda deploy action (V2 only) with the built .zip: it publishes a version and shifts
+  the alias `live` at the service's DeployStrategy, rolling back when the service's alarms fire.
 Every deploy action runs as the target account's CrossAccountDeployRole.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional
 
 import pulumi
+
+from components.documents.lambda_deploy import LambdaDeploy, lambda_deploy_configuration
 
 KINDS = ("codedeploy-ecs", "ecs", "lambda")
 APPSPEC_PATH = "appspec.yaml"
@@ -37,7 +39,7 @@ class DeployTarget:
     deployment_group_name: Optional[pulumi.Input[str]] = None
     cluster_name: Optional[pulumi.Input[str]] = None
     service_name: Optional[pulumi.Input[str]] = None
-    commands: Optional[pulumi.Input[Sequence[str]]] = None
+    lambda_deploy: Optional[LambdaDeploy] = None
 
 
 def deploy_action(name: str, target: DeployTarget, artifact: str) -> dict:
@@ -53,5 +55,8 @@ def deploy_action(name: str, target: DeployTarget, artifact: str) -> dict:
             "ClusterName": target.cluster_name, "ServiceName": target.service_name,
             "FileName": IMAGE_DEFINITIONS, "DeploymentTimeout": "60"})
     if target.kind == "lambda":
-        return action(name, "Compute", "Commands", **common, commands=target.commands)
+        if target.lambda_deploy is None:
+            raise ValueError(f"a lambda deploy target needs lambda_deploy ({target.environment})")
+        return action(name, "Deploy", "Lambda", **common,
+                      configuration=lambda_deploy_configuration(target.lambda_deploy))
     raise ValueError(f"deploy kind must be one of {KINDS}, got {target.kind!r}")

@@ -15,8 +15,9 @@ from components.config import (EcsServiceConfig, LambdaServiceConfig, PlatformCo
 from components.container_registry import ContainerRegistry
 from components.delivery_pipeline import DeliveryPipeline, DeliveryPipelineArgs
 from components.documents import appspec, buildspec, taskdef
-from components.documents.lambda_deploy import LambdaDeploy, lambda_deploy_commands
+from components.documents.lambda_deploy import LambdaDeploy
 from components.documents.lifecycle import IMAGE_TAG_PREFIX
+from components.lambda_invoke_role import LambdaInvokeRole, LambdaInvokeRoleArgs, invoke_role_name
 from components.pipeline_actions import APPSPEC_PATH, DeployTarget, taskdef_path
 from components.workload_names import physical_name
 
@@ -128,7 +129,6 @@ def _test_variables(shared: Shared, service: Service, staging: Any) -> dict[str,
 
 
 def _invoke_role_arn(shared: Shared, service: LambdaServiceConfig) -> str:
-    from components.lambda_service import invoke_role_name
     return role_arn(shared.accounts["staging"].id, invoke_role_name(shared.config.prefix, "staging", service.name))
 
 
@@ -156,15 +156,32 @@ def _deploy_target(shared: Shared, service: Service, environment: str, target: A
                                 deployment_group_name=target.deployment_group_name)
         return DeployTarget(environment, "ecs", role, cluster_name=target.cluster_name,
                             service_name=target.service_name)
-    commands = pulumi.Output.all(target.function_name, target.alias_name, target.codedeploy_application_name,
-                                 target.deployment_group_name).apply(lambda v: lambda_deploy_commands(LambdaDeploy(
-                                     *v, package_path=None if service.image else LAMBDA_PACKAGE,
-                                     image_detail_path="imageDetail.json" if service.image else None)))
-    return DeployTarget(environment, "lambda", role, commands=commands)
+    return DeployTarget(environment, "lambda", role, lambda_deploy=LambdaDeploy(
+        target.function_name, target.alias_name, service.strategy, target.alarm_names))
+
+
+def _check_deliverable(service: Service) -> None:
+    """The Lambda deploy action takes the function's code from a .zip input artifact
+    (action-reference-LambdaDeploy.html); it documents no container-image input."""
+    if isinstance(service, LambdaServiceConfig) and service.image:
+        raise ValueError(f"lambda service {service.name!r} is a container-image function: the pipeline deploys "
+                         "Lambda functions with the CodePipeline Lambda deploy action, which takes a .zip "
+                         "package only; give the service runtime + handler instead of image")
+
+
+def _grant_invoke(shared: Shared, service: LambdaServiceConfig, staging: Any, test: BuildProject) -> None:
+    """The integration tests (tooling build role) may invoke the staging alias, and nothing else."""
+    LambdaInvokeRole(f"{service.name}-staging-invoke", LambdaInvokeRoleArgs(
+        account=shared.accounts["staging"], prefix=shared.config.prefix, environment="staging",
+        service=service.name, function_name=staging.function_name, alias_name=staging.alias_name,
+        principal_arns=[test.role_arn], principals=[test.role], alias=staging.alias,
+        tags={"environment": "staging", "service": service.name}, previous_parent=staging),
+        pulumi.ResourceOptions(parent=shared.parent))
 
 
 def create_delivery(shared: Shared, service: Service, registry: Optional[ContainerRegistry],
                     targets: dict[str, Any], pipeline_role: Any) -> tuple[DeliveryPipeline, list[BuildProject]]:
+    _check_deliverable(service)
     cfg = shared.config
     build = _project(shared, service, "image" if registry else "package", _build_buildspec(shared, service, targets),
                      registry, {"REPOSITORY_URI": registry.repository_url} if registry else {})
@@ -177,7 +194,7 @@ def create_delivery(shared: Shared, service: Service, registry: Optional[Contain
                     _test_variables(shared, service, targets["staging"]),
                     [_invoke_role_arn(shared, service)] if invokes else ())
     if invokes:
-        targets["staging"].grant_invoke([test.role_arn], [test.role])
+        _grant_invoke(shared, service, targets["staging"], test)
     pipeline = DeliveryPipeline(f"{service.name}-delivery", DeliveryPipelineArgs(
         account=shared.accounts["tooling"], prefix=cfg.prefix, service=service.name,
         pipeline_name=pipeline_name(cfg.prefix, service.name), role_arn=pipeline_role.arn,

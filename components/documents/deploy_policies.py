@@ -1,9 +1,9 @@
 """Trust and permissions of the cross-account deploy role (one per workload account).
 
 The tooling account's pipeline (and build) roles assume this role to run the deploy actions:
-CodePipeline `CodeDeployToECS`, the standard `ECS` action (ECS-native blue/green, canary, linear),
-and CodeDeploy deployments of Lambda aliases. Everything is scoped to resources whose names
-start with `<prefix>-<environment>-`.
+CodePipeline `CodeDeployToECS`, the standard `ECS` action (ECS-native blue/green, canary, linear)
+and the `Lambda` deploy action (update the code, publish a version, shift the alias, watch the
+alarms). Everything is scoped to resources whose names start with `<prefix>-<environment>-`.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from components.documents import iam
+from components.documents.lambda_deploy import ALARM_METRICS, alarm_name
 
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 
@@ -83,26 +84,23 @@ def _codedeploy_statements(s: DeployScope) -> list[dict[str, Any]]:
     ]
 
 
-def _lambda_statements(s: DeployScope) -> list[dict[str, Any]]:
+def _lambda_deploy_statements(s: DeployScope) -> list[dict[str, Any]]:
+    """The permissions action-reference-LambdaDeploy.html lists for the role the Lambda deploy action runs
+    with, scoped to the environment's functions (versions, aliases), their alarms and the pipelines' logs."""
     function = s.arn("lambda", f"function:{s.name_prefix}*")
+    # The action logs to /<region>/codepipeline/<pipeline>; the platform's pipelines are named `<prefix>-...`.
+    group = s.arn("logs", f"log-group:/{s.region}/codepipeline/{s.prefix}-*")
     return [
-        iam.statement("LambdaPublishVersions",
-                      ["lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:UpdateFunctionCode",
-                       "lambda:PublishVersion", "lambda:ListVersionsByFunction", "lambda:GetAlias",
-                       "lambda:UpdateAlias", "lambda:GetProvisionedConcurrencyConfig"],
+        iam.statement("LambdaDeployFunctions",
+                      ["lambda:GetAlias", "lambda:GetFunctionConfiguration", "lambda:GetProvisionedConcurrencyConfig",
+                       "lambda:PublishVersion", "lambda:UpdateAlias", "lambda:UpdateFunctionCode"],
                       [function, f"{function}:*"]),
-        iam.statement("DeploymentAlarms", "cloudwatch:DescribeAlarms",
-                      s.arn("cloudwatch", f"alarm:{s.name_prefix}*")),
+        iam.statement("LambdaDeployAlarms", "cloudwatch:DescribeAlarms",
+                      [s.arn("cloudwatch", f"alarm:{alarm_name(f'{s.name_prefix}*', m)}") for m in ALARM_METRICS]),
+        iam.statement("LambdaDeployLogGroup", "logs:CreateLogGroup", [group, f"{group}:*"]),
+        iam.statement("LambdaDeployLogEvents", ["logs:CreateLogStream", "logs:PutLogEvents"],
+                      f"{group}:log-stream:*"),
     ]
-
-
-def _commands_statements(s: DeployScope) -> list[dict[str, Any]]:
-    # A CodePipeline `Commands` action running with this role writes its output to
-    # /aws/codepipeline/<pipeline>; the platform's pipelines are named `<prefix>-...`.
-    group = s.arn("logs", f"log-group:/aws/codepipeline/{s.prefix}-*")
-    return [iam.statement("CommandsActionLogs",
-                          ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                          [group, f"{group}:log-stream:*"])]
 
 
 def _artifact_statements(bucket_arn: str, key_arn: str) -> list[dict[str, Any]]:
@@ -113,7 +111,7 @@ def _artifact_statements(bucket_arn: str, key_arn: str) -> list[dict[str, Any]]:
 
 
 def _function_image_statements(repository_arns: Sequence[str]) -> list[dict[str, Any]]:
-    # update-function-code --image-uri: Lambda checks that the caller itself may read the image.
+    # UpdateFunctionCode with an ImageUri: Lambda checks that the caller itself may read the image.
     if not repository_arns:
         return []
     return [iam.statement("ReadFunctionImages", ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
@@ -124,6 +122,6 @@ def deploy_role_policy(scope: DeployScope, artifact_bucket_arn: str, artifact_ke
                        function_image_repository_arns: Sequence[str] = ()) -> dict[str, Any]:
     if ":alias/" in artifact_key_arn or not artifact_key_arn.startswith("arn:"):
         raise ValueError(f"artifact key must be a KMS key ARN (never an alias), got {artifact_key_arn!r}")
-    return iam.document([*_ecs_statements(scope), *_codedeploy_statements(scope), *_lambda_statements(scope),
-                         *_function_image_statements(function_image_repository_arns), *_commands_statements(scope),
+    return iam.document([*_ecs_statements(scope), *_codedeploy_statements(scope), *_lambda_deploy_statements(scope),
+                         *_function_image_statements(function_image_repository_arns),
                          *_artifact_statements(artifact_bucket_arn, artifact_key_arn)])

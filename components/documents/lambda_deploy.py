@@ -1,54 +1,51 @@
-"""Shell commands of the pipeline's Lambda deploy action (CodePipeline `Commands`, run with the target
-account's deploy role): publish the built code as a new version, then let the LambdaCanaryService's
-CodeDeploy deployment group shift the alias to it (canary/linear, alarms roll back) and wait for the result.
+"""Configuration of the pipeline's CodePipeline Lambda deploy action (category Deploy, owner AWS, provider
+Lambda, version 1, V2 pipelines only; action-reference-LambdaDeploy.html).
+
+The action updates the function's code from its input artifact (a .zip), publishes a version and shifts the
+alias `FunctionAlias` to it at the rate of `DeployStrategy`; the alias's previous version is the rollback
+target, and the action fails (rolling back) when one of `Alarms` goes to ALARM. Plain data in, the action's
+`configuration` map out.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Sequence
 
-_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+# LambdaServiceConfig.strategy -> DeployStrategy (the same pacing as the CodeDeploy configs of the service).
+DEPLOY_STRATEGIES = {"canary": "Canary10Percent5Minutes", "linear": "Linear10PercentEvery1Minute",
+                     "all-at-once": "AllAtOnce"}
+ALARM_METRICS = ("Errors", "Throttles")
+MAX_ALARMS = 10
+_FUNCTION = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ALIAS = re.compile(r"^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$")
+_ALARM = re.compile(r"^[^,]{1,255}$")
+
+
+def alarm_name(function_name: str, metric: str) -> str:
+    """The CloudWatch alarm LambdaCanaryService creates for `metric` on the function's alias."""
+    return f"{function_name}-{metric.lower()}"
 
 
 @dataclass(frozen=True)
 class LambdaDeploy:
     function_name: str
     alias: str
-    application_name: str
-    deployment_group_name: str
-    package_path: Optional[str] = None     # zip functions: the built package in the input artifact
-    image_detail_path: Optional[str] = None  # image functions: imageDetail.json ({"ImageURI": ...})
+    strategy: str                  # a key of DEPLOY_STRATEGIES
+    alarms: Sequence[str] = ()
 
 
-def _appspec_printf() -> str:
-    """One-line AppSpec (JSON is YAML) filled with the current and target versions at deploy time."""
-    spec = {"version": 0.0, "Resources": [{"function": {"Type": "AWS::Lambda::Function", "Properties": {
-        "Name": "%s", "Alias": "%s", "CurrentVersion": "%s", "TargetVersion": "%s"}}}]}
-    return json.dumps(spec, separators=(",", ":"))
-
-
-def lambda_deploy_commands(d: LambdaDeploy) -> list[str]:
-    for label, value in (("function", d.function_name), ("alias", d.alias),
-                         ("application", d.application_name), ("deployment group", d.deployment_group_name)):
-        if not _NAME.match(value):
-            raise ValueError(f"{label} name must be [A-Za-z0-9_.-]{{1,100}}, got {value!r}")
-    if (d.package_path is None) == (d.image_detail_path is None):
-        raise ValueError("give exactly one of package_path (zip) or image_detail_path (image)")
-    code = (f"--zip-file fileb://{d.package_path}" if d.package_path
-            else f'--image-uri "$(jq -r .ImageURI {d.image_detail_path})"')
-    return [
-        "set -euo pipefail",
-        f'CURRENT=$(aws lambda get-alias --function-name {d.function_name} --name {d.alias} '
-        f'--query FunctionVersion --output text)',
-        f"TARGET=$(aws lambda update-function-code --function-name {d.function_name} {code} --publish "
-        f"--query Version --output text)",
-        f"aws lambda wait function-updated-v2 --function-name {d.function_name}",
-        f"APPSPEC=$(printf '{_appspec_printf()}' {d.function_name} {d.alias} \"$CURRENT\" \"$TARGET\")",
-        "REVISION=$(jq -cn --arg c \"$APPSPEC\" '{revisionType:\"AppSpecContent\",appSpecContent:{content:$c}}')",
-        f"DEPLOYMENT=$(aws deploy create-deployment --application-name {d.application_name} "
-        f"--deployment-group-name {d.deployment_group_name} --revision \"$REVISION\" "
-        f"--query deploymentId --output text)",
-        'aws deploy wait deployment-successful --deployment-id "$DEPLOYMENT"',
-    ]
+def lambda_deploy_configuration(d: LambdaDeploy) -> dict[str, str]:
+    if not _FUNCTION.match(d.function_name):
+        raise ValueError(f"function name must be [A-Za-z0-9_-]{{1,64}}, got {d.function_name!r}")
+    if not _ALIAS.match(d.alias):
+        raise ValueError(f"alias must be [A-Za-z0-9_-]{{1,128}} and not a version number, got {d.alias!r}")
+    if d.strategy not in DEPLOY_STRATEGIES:
+        raise ValueError(f"strategy must be one of {list(DEPLOY_STRATEGIES)}, got {d.strategy!r}")
+    if len(d.alarms) > MAX_ALARMS or not all(isinstance(a, str) and _ALARM.match(a) for a in d.alarms):
+        raise ValueError(f"alarms must be at most {MAX_ALARMS} names without commas, got {list(d.alarms)!r}")
+    configuration = {"FunctionName": d.function_name, "FunctionAlias": d.alias,
+                     "DeployStrategy": DEPLOY_STRATEGIES[d.strategy]}
+    if d.alarms:
+        configuration["Alarms"] = ",".join(d.alarms)
+    return configuration

@@ -35,7 +35,6 @@ class PipelineAccess:
 def pipeline_role_policy(a: PipelineAccess) -> dict[str, Any]:
     connection_service = a.connection_arn.split(":")[2]          # codestar-connections | codeconnections
     objects = f"{a.artifact_bucket_arn}/{a.pipeline_name[:20]}/*"  # CodePipeline keys artifacts by its name
-    log_group = f"arn:aws:logs:{a.region}:{a.account_id}:log-group:/aws/codepipeline/{a.pipeline_name}"
     return iam.document([
         iam.statement("ArtifactBucket", ["s3:GetBucketLocation", "s3:GetBucketVersioning"], a.artifact_bucket_arn),
         iam.statement("ArtifactObjects", ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], objects),
@@ -45,8 +44,6 @@ def pipeline_role_policy(a: PipelineAccess) -> dict[str, Any]:
         iam.statement("AssumeDeployRoles", "sts:AssumeRole", a.deploy_role_arns),
         iam.statement("NotifyApprovers", "sns:Publish", a.approval_topic_arn),
         iam.statement("EncryptNotifications", ["kms:Decrypt", "kms:GenerateDataKey"], a.topic_key_arn),
-        iam.statement("CommandsActionLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                      [log_group, f"{log_group}:*"]),
     ])
 
 

@@ -1,10 +1,11 @@
-"""Pipeline/build/key/bucket policies, the Lambda deploy commands and the task definition template."""
+"""Pipeline/build/key/bucket policies, the Lambda deploy action's configuration and the task definition
+template."""
 import json
 
 import pytest
 
 from components.documents import pipeline_policies as pp
-from components.documents.lambda_deploy import LambdaDeploy, lambda_deploy_commands
+from components.documents.lambda_deploy import LambdaDeploy, alarm_name, lambda_deploy_configuration
 from components.documents.taskdef import TaskTemplate, taskdef_template
 
 BUCKET = "arn:aws:s3:::cicd-tooling-artifacts"
@@ -26,6 +27,8 @@ def test_pipeline_role_is_scoped_to_its_artifacts_builds_and_deploy_roles():
                                         "Resource": DEPLOY}
     assert doc["UseSourceConnection"]["Action"] == "codestar-connections:UseConnection"
     assert all(s["Resource"] != "*" for s in doc.values())
+    # Deploy actions (the Lambda deploy action's logs too) run as the deploy roles, not as the pipeline role.
+    assert not [sid for sid, s in doc.items() if "logs:" in json.dumps(s["Action"])]
 
 
 def test_bucket_policy_denies_plain_http_and_non_kms_uploads_and_lets_deploy_roles_read():
@@ -55,16 +58,32 @@ def test_build_role_gets_ecr_only_for_image_builds():
     assert image["ReadBuildSecrets"]["Action"] == "secretsmanager:GetSecretValue"
 
 
-def test_lambda_deploy_publishes_then_deploys_through_codedeploy():
-    commands = lambda_deploy_commands(LambdaDeploy("cicd-prod-fn", "live", "cicd-prod-fn", "cicd-prod-fn-group",
-                                                   package_path="dist/function.zip"))
-    joined = "\n".join(commands)
-    assert "--zip-file fileb://dist/function.zip --publish" in joined
-    assert "--application-name cicd-prod-fn --deployment-group-name cicd-prod-fn-group" in joined
-    assert commands[-1] == 'aws deploy wait deployment-successful --deployment-id "$DEPLOYMENT"'
-    assert len(commands) <= 50 and all("\n" not in c for c in commands)
-    with pytest.raises(ValueError):
-        lambda_deploy_commands(LambdaDeploy("fn; rm -rf /", "live", "a", "g", package_path="x.zip"))
+ALARMS = [alarm_name("cicd-prod-fn", m) for m in ("Errors", "Throttles")]
+
+
+@pytest.mark.parametrize("strategy, deploy_strategy", [("canary", "Canary10Percent5Minutes"),
+                                                       ("linear", "Linear10PercentEvery1Minute"),
+                                                       ("all-at-once", "AllAtOnce")])
+def test_lambda_deploy_action_shifts_the_alias_at_the_configured_strategy(strategy, deploy_strategy):
+    assert lambda_deploy_configuration(LambdaDeploy("cicd-prod-fn", "live", strategy, ALARMS)) == {
+        "FunctionName": "cicd-prod-fn", "FunctionAlias": "live", "DeployStrategy": deploy_strategy,
+        "Alarms": "cicd-prod-fn-errors,cicd-prod-fn-throttles"}
+
+
+def test_lambda_deploy_action_without_alarms_has_no_alarms_key():
+    assert "Alarms" not in lambda_deploy_configuration(LambdaDeploy("cicd-prod-fn", "live", "canary"))
+
+
+@pytest.mark.parametrize("deploy, message", [
+    (LambdaDeploy("fn; rm -rf /", "live", "canary"), "function name must be"),
+    (LambdaDeploy("cicd-prod-fn", "7", "canary"), "not a version number"),
+    (LambdaDeploy("cicd-prod-fn", "live", "blue-green"), "strategy must be one of"),
+    (LambdaDeploy("cicd-prod-fn", "live", "canary", ["a,b"]), "without commas"),
+    (LambdaDeploy("cicd-prod-fn", "live", "canary", [f"a{i}" for i in range(11)]), "at most 10"),
+])
+def test_lambda_deploy_action_refuses_what_the_action_would_reject(deploy, message):
+    with pytest.raises(ValueError, match=message):
+        lambda_deploy_configuration(deploy)
 
 
 def test_taskdef_template_keeps_the_placeholder_and_hardening():

@@ -60,10 +60,28 @@ def test_deploy_policy_covers_codedeploy_ecs_and_lambda_within_the_environment()
     assert by_sid["EcsServices"]["Resource"] == \
         "arn:aws:ecs:eu-west-1:333333333333:service/cicd-prod-*/cicd-prod-*"
     assert "ecs:UpdateService" in by_sid["EcsServices"]["Action"]
-    assert {"lambda:UpdateFunctionCode", "lambda:PublishVersion", "lambda:UpdateAlias"} <= \
-        set(by_sid["LambdaPublishVersions"]["Action"])
     star = [s["Sid"] for s in doc["Statement"] if s["Resource"] == "*"]
     assert star == ["EcsTaskDefinitions"]
+
+
+def test_deploy_policy_grants_the_lambda_deploy_action_exactly_its_documented_permissions():
+    """action-reference-LambdaDeploy.html, service role policy: those actions, scoped to the environment."""
+    by_sid = statements_by_sid(dp.deploy_role_policy(SCOPE, BUCKET, KEY))
+    function = "arn:aws:lambda:eu-west-1:333333333333:function:cicd-prod-*"
+    assert by_sid["LambdaDeployFunctions"]["Action"] == [
+        "lambda:GetAlias", "lambda:GetFunctionConfiguration", "lambda:GetProvisionedConcurrencyConfig",
+        "lambda:PublishVersion", "lambda:UpdateAlias", "lambda:UpdateFunctionCode"]
+    assert by_sid["LambdaDeployFunctions"]["Resource"] == [function, f"{function}:*"]
+    alarm = "arn:aws:cloudwatch:eu-west-1:333333333333:alarm:cicd-prod-*"
+    assert by_sid["LambdaDeployAlarms"] == {"Sid": "LambdaDeployAlarms", "Effect": "Allow",
+                                            "Action": "cloudwatch:DescribeAlarms",
+                                            "Resource": [f"{alarm}-errors", f"{alarm}-throttles"]}
+    group = "arn:aws:logs:eu-west-1:333333333333:log-group:/eu-west-1/codepipeline/cicd-*"
+    assert (by_sid["LambdaDeployLogGroup"]["Action"], by_sid["LambdaDeployLogGroup"]["Resource"]) == \
+        ("logs:CreateLogGroup", [group, f"{group}:*"])
+    assert (by_sid["LambdaDeployLogEvents"]["Action"], by_sid["LambdaDeployLogEvents"]["Resource"]) == \
+        (["logs:CreateLogStream", "logs:PutLogEvents"], f"{group}:log-stream:*")
+    assert not [sid for sid in by_sid if sid.startswith("Commands")]
 
 
 def test_deploy_policy_reads_artifacts_and_decrypts_with_the_key_arn():
@@ -72,12 +90,6 @@ def test_deploy_policy_reads_artifacts_and_decrypts_with_the_key_arn():
     assert by_sid["DecryptPipelineArtifacts"] == {
         "Sid": "DecryptPipelineArtifacts", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"],
         "Resource": KEY}
-
-
-def test_deploy_policy_lets_a_commands_action_log_only_to_platform_pipeline_groups():
-    s = statements_by_sid(dp.deploy_role_policy(SCOPE, BUCKET, KEY))["CommandsActionLogs"]
-    group = "arn:aws:logs:eu-west-1:333333333333:log-group:/aws/codepipeline/cicd-*"
-    assert s["Resource"] == [group, f"{group}:log-stream:*"]
 
 
 def test_deploy_policy_refuses_a_key_alias():

@@ -1,5 +1,6 @@
 """Prod/dev stacks: required tags, config-derived ARNs (with their ordering), test listener ingress, the Lambda
-integration test's invoke role, image-function pulls across accounts, termination waits."""
+integration test's invoke role, Lambda deploy strategies, image-function pulls across accounts, termination
+waits."""
 from __future__ import annotations
 
 import copy
@@ -151,6 +152,25 @@ def test_lambda_integration_tests_may_invoke_only_the_staging_alias(rec):
     assert invokers == ["notifier-staging-invoke-role"]     # only Lambda services, only staging
 
 
+@pytest.mark.parametrize("stack, service, strategy, deploy_strategy, codedeploy_config", [
+    ("prod", "notifier", "linear", "Linear10PercentEvery1Minute", "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"),
+    ("dev", "events", "all-at-once", "AllAtOnce", "CodeDeployDefault.LambdaAllAtOnce"),   # prod refuses it
+])
+def test_lambda_deploy_strategy_follows_the_service_config(stack, service, strategy, deploy_strategy,
+                                                           codedeploy_config):
+    raw = _raw(stack)
+    next(s for s in raw["services"] if s["name"] == service)["strategy"] = strategy
+    rec = run_program(stack, {"services": raw["services"]})
+    pipeline = rec.one("aws:codepipeline/pipeline:Pipeline", f"{service}-delivery-pipeline")
+    deploys = {s["name"]: s["actions"][0]["configuration"] for s in pipeline.inputs["stages"]
+               if s["name"].startswith("Deploy")}
+    assert {stage: c["DeployStrategy"] for stage, c in deploys.items()} == \
+        {"DeployStaging": deploy_strategy, "DeployProd": deploy_strategy}
+    # The GitHub Actions path's CodeDeploy group paces the same way.
+    group = rec.one("aws:codedeploy/deploymentGroup:DeploymentGroup", f"{service}-prod-deployment-group")
+    assert group.inputs["deploymentConfigName"] == codedeploy_config
+
+
 def _group_wait(rec, name: str) -> int:
     group = rec.one("aws:codedeploy/deploymentGroup:DeploymentGroup", name)
     return group.inputs["blueGreenDeploymentConfig"]["terminateBlueInstancesOnDeploymentSuccess"][
@@ -180,7 +200,18 @@ def image_function():
     raw = _raw("prod")
     raw["services"].append({"name": "thumbs", "kind": "lambda", "repository": "example-org/thumbs",
                             "image": IMAGE, "strategy": "canary"})
-    return run_program("prod", {"services": raw["services"]})
+    return run_program("prod", {"services": raw["services"]}, expect_error=True)
+
+
+def test_image_functions_have_no_pipeline_until_the_lambda_deploy_action_takes_images(image_function):
+    """action-reference-LambdaDeploy.html documents a .zip input artifact only: the program says so and stops
+    before it registers the service's build projects or pipeline."""
+    assert str(image_function.error) == (
+        "lambda service 'thumbs' is a container-image function: the pipeline deploys Lambda functions with "
+        "the CodePipeline Lambda deploy action, which takes a .zip package only; give the service runtime + "
+        "handler instead of image")
+    assert not [r.name for r in image_function.resources if r.name.startswith("thumbs-")
+                and r.type in ("aws:codebuild/project:Project", "aws:codepipeline/pipeline:Pipeline")]
 
 
 def test_image_functions_pull_across_accounts_through_a_scoped_grant(image_function):

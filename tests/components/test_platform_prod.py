@@ -11,7 +11,8 @@ from tests.components.harness import Recording, run_program
 
 TOOLING, STAGING, PROD = "111111111111", "222222222222", "333333333333"
 STAGE_ORDER = ["Source", "Build", "DeployStaging", "IntegrationTest", "Approval", "DeployProd"]
-WORKLOAD_COMPONENTS = {"EcsBlueGreenService", "LambdaCanaryService", "CrossAccountDeployRole", "GitHubActionsDeployer"}
+WORKLOAD_COMPONENTS = {"EcsBlueGreenService", "LambdaCanaryService", "LambdaInvokeRole", "CrossAccountDeployRole",
+                       "GitHubActionsDeployer"}
 
 
 @pytest.fixture(scope="module")
@@ -98,16 +99,41 @@ def test_cross_account_actions_run_as_that_accounts_deploy_role_after_a_notifyin
     assert providers["cicd-orders"]["DeployProd"] == "CodeDeployToECS"
     assert providers["cicd-payments"]["DeployProd"] == "ECS"
     assert providers["cicd-catalog"]["DeployStaging"] == "ECS"
-    assert providers["cicd-notifier"]["DeployProd"] == "Commands"
+    assert providers["cicd-notifier"]["DeployProd"] == "Lambda"
 
 
-def test_lambda_deploy_goes_through_the_services_codedeploy_group(rec):
+def test_every_prod_deploy_is_a_deploy_action_of_the_prod_role_after_the_approval(rec):
+    for name, p in _pipelines(rec).items():
+        actions = [(i, a) for i, s in enumerate(p.inputs["stages"]) for a in s["actions"]]
+        approval = next(i for i, a in actions if (a["category"], a["provider"]) == ("Approval", "Manual"))
+        prod = [(i, a) for i, a in actions if a.get("roleArn", "").startswith(f"arn:aws:iam::{PROD}:")]
+        assert [(a["name"], a["category"], a["roleArn"]) for _, a in prod] == \
+            [("DeployProd", "Deploy", f"arn:aws:iam::{PROD}:role/cicd-prod-deploy")], name
+        assert prod[0][0] > approval, name
+        assert not [a for _, a in actions if a["category"] == "Compute"], name
+
+
+def test_lambda_services_deploy_with_the_lambda_deploy_action_in_both_environments(rec):
     stages = {s["name"]: s["actions"][0] for s in _pipelines(rec)["cicd-notifier"].inputs["stages"]}
-    commands = " ".join(stages["DeployProd"]["commands"])
-    group = next(g for g in rec.of_type("aws:codedeploy/deploymentGroup:DeploymentGroup")
-                 if g.inputs["deploymentGroupName"].startswith("cicd-prod-notifier"))
-    assert f"--deployment-group-name {group.inputs['deploymentGroupName']}" in commands
-    assert "--function-name cicd-prod-notifier" in commands and "--publish" in commands
+    for stage, account in (("DeployStaging", STAGING), ("DeployProd", PROD)):
+        env = stage.removeprefix("Deploy").lower()
+        action = stages[stage]
+        alarms = sorted(a.inputs["name"] for a in rec.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+                        if a.name.startswith(f"notifier-{env}-"))
+        assert alarms == [f"cicd-{env}-notifier-errors", f"cicd-{env}-notifier-throttles"]
+        assert all(rec.account_of(a) == account for a in rec.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+                   if a.name.startswith(f"notifier-{env}-"))
+        assert (action["category"], action["owner"], action["provider"], action["version"]) == \
+            ("Deploy", "AWS", "Lambda", "1")
+        assert action["configuration"] == {
+            "FunctionName": f"cicd-{env}-notifier", "FunctionAlias": "live",
+            "DeployStrategy": "Canary10Percent5Minutes", "Alarms": ",".join(alarms)}
+        assert action["roleArn"] == f"arn:aws:iam::{account}:role/cicd-{env}-deploy"
+        assert action["inputArtifacts"] == stages["Build"]["outputArtifacts"] == ["build"]
+        function = rec.one("aws:lambda/function:Function", f"notifier-{env}-function")
+        alias = rec.one("aws:lambda/alias:Alias", f"notifier-{env}-alias")
+        assert (function.inputs["name"], alias.inputs["name"], rec.account_of(function)) == \
+            (f"cicd-{env}-notifier", "live", account)
 
 
 def test_notification_rules_cover_failed_succeeded_and_approval(rec):

@@ -1,4 +1,4 @@
-"""LambdaCanaryService under the SDK mocks: alias, CodeDeploy group, alarms, roles."""
+"""LambdaCanaryService under the SDK mocks: alias, alarms, CodeDeploy group (GitHub Actions path), roles."""
 import json
 
 import pytest
@@ -27,7 +27,7 @@ def build(**overrides):
     def program():
         return LambdaCanaryService("thumbs", args(make_account("staging", STAGING_ID), **overrides))
     return run(program, lambda s: [s.alias_name, s.alias_arn, s.function_name, s.codedeploy_application_name,
-                                   s.deployment_group_name])
+                                   s.deployment_group_name, s.alarm_names])
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_deployment_group_uses_the_configured_config_with_rollback_alarms(servic
     assert sorted(group["alarmConfiguration"]["alarms"]) == ["cicd-staging-thumbs-errors",
                                                             "cicd-staging-thumbs-throttles"]
     assert service.one("aws:codedeploy/application:Application").inputs["computePlatform"] == "Lambda"
-    assert service.result[1][3:] == ["cicd-staging-thumbs", "cicd-staging-thumbs"]
+    assert service.result[1][3:5] == ["cicd-staging-thumbs", "cicd-staging-thumbs"]
 
 
 def test_default_deployment_config_is_canary_ten_percent_five_minutes():
@@ -69,6 +69,9 @@ def test_alarms_watch_the_alias_and_notify_the_topic(service):
     assert alarms["Errors"]["dimensions"] == {"FunctionName": "cicd-staging-thumbs",
                                               "Resource": "cicd-staging-thumbs:live"}
     assert alarms["Errors"]["alarmActions"] == [TOPIC]
+    # What the pipeline's Lambda deploy action watches (its Alarms), known before the alarms exist.
+    assert service.result[1][5] == sorted(a["name"] for a in alarms.values()) == \
+        ["cicd-staging-thumbs-errors", "cicd-staging-thumbs-throttles"]
 
 
 def test_codedeploy_role_shifts_only_this_alias_and_invokes_only_the_hook(service):
