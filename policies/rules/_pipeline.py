@@ -13,6 +13,9 @@ from . import _prod
 from ._common import account_of_arn, as_list, as_map, as_str, get
 
 _DEPLOY_WORD = re.compile(r"deploy", re.IGNORECASE)
+# DeployStrategy of the Lambda deploy action that shifts traffic gradually (action-reference-LambdaDeploy.html);
+# AllAtOnce is the default when the key is absent.
+_GRADUAL_STRATEGY = re.compile(r"^(Canary\d+Percent\d+Minutes?|Linear\d+PercentEvery\d+Minutes?)$")
 # Providers whose actions run arbitrary deployment code when named for it (a build or Lambda "deploy" step).
 _INVOKING_PROVIDERS = {"CodeBuild", "Lambda"}
 # Configuration keys whose ARN value names the account the action acts in.
@@ -60,6 +63,25 @@ def is_deploy(action: Action) -> bool:
     if action.category == "Deploy":
         return True
     return action.provider in _INVOKING_PROVIDERS and bool(_DEPLOY_WORD.search(action.name))
+
+
+def is_lambda_deploy(action: Action) -> bool:
+    """The CodePipeline Lambda deploy action (not the Lambda invoke action, category Invoke)."""
+    return action.category == "Deploy" and action.owner == "AWS" and action.provider == "Lambda"
+
+
+def lambda_deploy_problem(action: Action) -> Optional[str]:
+    """Why a Lambda deploy action does not shift an alias gradually, or None when it does."""
+    if not action.config("FunctionAlias"):
+        return "has no FunctionAlias, so it deploys to $LATEST and every caller gets the new code at once"
+    strategy = action.config("DeployStrategy")
+    if not strategy:
+        return "has no DeployStrategy, so it shifts all traffic at once (the default is AllAtOnce)"
+    if strategy == "AllAtOnce":
+        return "shifts all traffic at once (DeployStrategy \"AllAtOnce\")"
+    if not _GRADUAL_STRATEGY.match(strategy):
+        return f"has DeployStrategy {strategy!r}, which is neither a canary nor a linear shift"
+    return None
 
 
 def is_manual_approval(action: Action) -> bool:

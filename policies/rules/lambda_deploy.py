@@ -1,17 +1,21 @@
-"""Prod Lambda functions are released through an alias whose traffic a CodeDeploy deployment group shifts.
+"""Prod Lambda functions are released through an alias whose traffic shifts gradually: by a CodeDeploy
+deployment group, or by a CodePipeline Lambda deploy action (FunctionAlias + a canary/linear DeployStrategy).
 
 Joins (linear, through dicts): alias -> function by the `functionName` property dependency, else by
-name / ARN value; deployment group -> Lambda application by the `appName` dependency or name value.
+name / ARN value; deployment group -> Lambda application by the `appName` dependency or name value;
+pipeline Lambda deploy action -> function by its FunctionName (name or ARN).
 A deployment group does not name the function it deploys (the appspec does, at deploy time), so it
 counts for a function when it shares the function's parent component, depends on the function or
 one of its aliases, or its group / application name starts with the function's name.
+A prod Lambda deploy action that shifts all at once, or without an alias, is reported on its pipeline
+(once: the function it names is not reported again for it).
 """
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
-from . import _prod
+from . import _pipeline, _prod
 from ._common import as_str, get
 from ._registry import stack_rule
 from .stack_joins import dependency_urns, known_str, parent_urn
@@ -20,18 +24,21 @@ FUNCTION = "aws:lambda/function:Function"
 ALIAS = "aws:lambda/alias:Alias"
 APPLICATION = "aws:codedeploy/application:Application"
 DEPLOYMENT_GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
+PIPELINE = "aws:codepipeline/pipeline:Pipeline"
 LAMBDA_CONFIG_PREFIX = "CodeDeployDefault.Lambda"
 DEFAULT_EXEMPT = r"(?i)(hook|(pre|post)-?traffic)"
 
 
 @stack_rule(
     "lambda-prod-deployed-through-alias",
-    description=("Prod Lambda functions must be released through an alias shifted by a CodeDeploy "
-                 "deployment group."),
+    description=("Prod Lambda functions must be released through an alias whose traffic shifts gradually, "
+                 "by a CodeDeploy deployment group or a CodePipeline Lambda deploy action (FunctionAlias + "
+                 "canary/linear DeployStrategy)."),
     severity="medium",
-    remediation=("Publish versions (publish=True), point an aws.lambda.Alias (\"live\") at them and deploy "
-                 "with a CodeDeploy application (compute_platform \"Lambda\") + deployment group (canary "
-                 "or linear)."),
+    remediation=("Publish versions (publish=True), point an aws.lambda.Alias (\"live\") at them and shift it "
+                 "gradually: a CodePipeline Lambda deploy action with FunctionAlias \"live\" and DeployStrategy "
+                 "\"Canary10Percent5Minutes\" (or \"Linear10PercentEvery1Minute\") plus Alarms, or a CodeDeploy "
+                 "application (compute_platform \"Lambda\") + canary/linear deployment group."),
     topic="deployment-safety",
     config={**_prod.CONFIG, "exemptFunctionPattern": {
         "type": "string", "format": "regex", "default": DEFAULT_EXEMPT,
@@ -39,27 +46,55 @@ DEFAULT_EXEMPT = r"(?i)(hook|(pre|post)-?traffic)"
 )
 def lambda_prod_deployed_through_alias(args, cfg):
     exempt = _exempt_pattern(cfg)
-    functions = [r for r in args.resources if r.resource_type == FUNCTION
+    handled: set[str] = set()       # functions a pipeline action deploys gradually, or is reported for
+    for pipeline, action in _lambda_deploy_actions(args.resources):
+        function = _name_from_arn(action.config("FunctionName"))
+        if exempt.search(function):
+            continue
+        problem = _pipeline.lambda_deploy_problem(action)
+        if problem is None:
+            handled.add(function)
+        elif _pipeline.is_prod(action, cfg):
+            handled.add(function)
+            yield pipeline.urn, (
+                f"pipeline \"{pipeline.name}\": prod Lambda deploy {action.label()} of function \"{function}\" "
+                f"{problem}; set FunctionAlias \"live\" and DeployStrategy \"Canary10Percent5Minutes\" or "
+                "\"Linear10PercentEvery1Minute\"")
+    yield from _functions_without_alias_release(args.resources, cfg, exempt, handled)
+
+
+def _functions_without_alias_release(resources, cfg, exempt: re.Pattern,
+                                     handled: set[str]) -> Iterator[tuple[str, str]]:
+    functions = [r for r in resources if r.resource_type == FUNCTION
                  and _prod.resource_is_prod(r, cfg) and not exempt.search(r.name)]
     if not functions:
         return
     urn_by_name = {_function_name(f): f.urn for f in functions}
-    aliases = _aliases_by_function(args.resources, urn_by_name)
-    groups = _lambda_deployment_groups(args.resources)
+    aliases = _aliases_by_function(resources, urn_by_name)
+    groups = _lambda_deployment_groups(resources)
     tied = set().union(*(_ties(g) for g in groups))
     group_names: Optional[set[str]] = None
     for fn in functions:
         name = _function_name(fn)
         missing = [] if aliases.get(fn.urn) else ["no aws.lambda.Alias"]
-        if not ({fn.urn, parent_urn(fn), *aliases.get(fn.urn, ())} & tied):
+        if name not in handled and not ({fn.urn, parent_urn(fn), *aliases.get(fn.urn, ())} & tied):
             if group_names is None:
                 group_names = _name_prefixes(groups)
             if name not in group_names:
-                missing.append("no CodeDeploy deployment group (Lambda) deploying it")
+                missing.append("no CodeDeploy deployment group (Lambda) or CodePipeline Lambda deploy action "
+                               "shifting it")
         if missing:
             yield fn.urn, (f"prod function \"{name}\" has {' and '.join(missing)}; publish versions behind "
-                           "an alias (\"live\") and shift traffic with a CodeDeploy canary/linear "
-                           "deployment group")
+                           "an alias (\"live\") and shift traffic gradually (a CodePipeline Lambda deploy "
+                           "action or a CodeDeploy deployment group, canary/linear)")
+
+
+def _lambda_deploy_actions(resources) -> Iterator[tuple[Any, _pipeline.Action]]:
+    for r in resources:
+        if r.resource_type == PIPELINE:
+            for action in _pipeline.actions(r.props):
+                if _pipeline.is_lambda_deploy(action):
+                    yield r, action
 
 
 def _exempt_pattern(cfg) -> re.Pattern:

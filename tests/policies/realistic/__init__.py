@@ -9,6 +9,7 @@ from __future__ import annotations
 from preflight.analyzer import Resource
 
 from ._base import ACCOUNTS, Builder, providers
+from .lambda_pipeline import add_lambda_pipeline
 from .network import add_network
 from .targets import add_deploy_role, add_ecs_target, add_github_deployer, add_lambda_target
 from .tooling import add_tooling
@@ -18,7 +19,8 @@ from .variants import add_iam_variants, add_variants
 def service_stack(service: str = "orders", stack: str = "prod", *, variants: bool = False) -> list[Resource]:
     """Every resource of one service's delivery platform, compliant with the prod config; with `variants`
     also the resource types rules read that the platform spells differently (see variants.py) or does not
-    create itself (the security groups in front of the ECS service, see network.py)."""
+    create itself (the security groups in front of the ECS service, see network.py), and a pipeline that
+    releases the worker function with the Lambda deploy action (lambda_pipeline.py)."""
     b = Builder(service, stack)
     add_tooling(b)
     add_deploy_role(b)
@@ -29,6 +31,7 @@ def service_stack(service: str = "orders", stack: str = "prod", *, variants: boo
         add_variants(b)
         add_iam_variants(b)
         add_network(b)
+        add_lambda_pipeline(b)
     return b.resources
 
 
