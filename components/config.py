@@ -182,7 +182,16 @@ def parse(raw: dict[str, Any], stack: str) -> PlatformConfig:
     problem = check_semantics(config, stack)
     if problem:
         raise ConfigError(*problem)
-    return config
+    return _canonical(config)
+
+
+def _canonical(config: PlatformConfig) -> PlatformConfig:
+    """snsTopicArns sorted: the notification rules' targets are a set to AWS, so reordering the list in the stack
+    file changes no input. (Emails and CIDRs name their resources by value and keep the order as written: their
+    aliases to the former index-based names count positions in it.)"""
+    notifications = config.notifications.model_copy(
+        update={"sns_topic_arns": sorted(config.notifications.sns_topic_arns)})
+    return config.model_copy(update={"notifications": notifications})
 
 
 # ---------------------------------------------------------------- load (reads pulumi.Config)

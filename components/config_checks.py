@@ -48,6 +48,20 @@ def _stack_policy(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
         yield ("notifications", "must name at least one email or SNS topic ARN", {})
 
 
+def _unique_entries(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
+    """Lists whose entries name resources (a subscription, a security-group rule): one resource per value."""
+    lists = [("notifications.emails", config.notifications.emails),
+             ("notifications.snsTopicArns", config.notifications.sns_topic_arns)]
+    lists += [(f"networks.{env}.testIngressCidrs", getattr(config.networks, env).test_ingress_cidrs or [])
+              for env in ("staging", "prod")]
+    for at, values in lists:
+        seen: dict[str, int] = {}
+        for i, value in enumerate(values):
+            if value in seen:
+                yield (f"{at}[{i}]", f"must not repeat {at}[{seen[value]}]", value)
+            seen.setdefault(value, i)
+
+
 def _test_ingress(config: "PlatformConfig", env: str) -> list[tuple[str, str]]:
     """(key path, CIDR) of what the env's test listener admits: its list, else the VPC's CIDR."""
     network = getattr(config.networks, env)
@@ -133,8 +147,8 @@ def _kind_rules(service: Any, at: str, stack: str) -> Iterator[Problem]:
         yield (f"{at}.strategy", "must be canary or linear in the prod stack", service.strategy)
 
 
-CHECKS: tuple[Callable[["PlatformConfig", str], Iterator[Problem]], ...] = (_accounts, _stack_policy, _networks,
-                                                                            _services)
+CHECKS: tuple[Callable[["PlatformConfig", str], Iterator[Problem]], ...] = (_accounts, _stack_policy,
+                                                                            _unique_entries, _networks, _services)
 
 
 def check_semantics(config: "PlatformConfig", stack: str) -> Optional[Problem]:

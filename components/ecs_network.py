@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.account import Account
+from components.logical_names import cidr_name, keyed
 from components.workload_names import LB_NAME_LIMIT, physical_name
 
 PROD_LISTENER_PORT = 80
@@ -48,6 +49,11 @@ class LoadBalancing:
         return [r for r in (self.prod_listener, self.test_listener, self.prod_rule, self.test_rule) if r]
 
 
+def ingress_rules(label: str, cidrs: Sequence[str]) -> dict[str, str]:
+    """Rule name part -> CIDR of one listener; a network listed twice is refused."""
+    return keyed(cidrs, cidr_name, f"the {label} listener's ingress CIDRs")
+
+
 def _security_groups(parent, account: Account, spec: NetworkSpec, name: str):
     alb_sg = aws.ec2.SecurityGroup(f"{name}-alb-sg", vpc_id=spec.vpc_id, tags=spec.tags,
                                    description=f"ALB of {spec.service} ({spec.environment})",
@@ -55,14 +61,15 @@ def _security_groups(parent, account: Account, spec: NetworkSpec, name: str):
     task_sg = aws.ec2.SecurityGroup(f"{name}-task-sg", vpc_id=spec.vpc_id, tags=spec.tags,
                                     description=f"Tasks of {spec.service} ({spec.environment})",
                                     opts=account.opts(parent))
-    listeners = [(PROD_LISTENER_PORT, spec.ingress_cidrs, "prod"),
-                 (TEST_LISTENER_PORT, spec.test_ingress_cidrs, "test")]
-    for port, cidrs, label in listeners:
-        for i, cidr in enumerate(cidrs):
+    for port, label, cidrs in ((PROD_LISTENER_PORT, "prod", spec.ingress_cidrs),
+                               (TEST_LISTENER_PORT, "test", spec.test_ingress_cidrs)):
+        for i, (key, cidr) in enumerate(ingress_rules(label, cidrs).items()):
+            # Named by the network, so reordering the list replaces nothing. The alias adopts the rule the
+            # index-named version created: AWS refuses a second rule with the same CIDR and port.
             aws.vpc.SecurityGroupIngressRule(
-                f"{name}-alb-{label}-in-{i}", security_group_id=alb_sg.id, ip_protocol="tcp", from_port=port,
+                f"{name}-alb-{label}-in-{key}", security_group_id=alb_sg.id, ip_protocol="tcp", from_port=port,
                 to_port=port, cidr_ipv4=cidr, description=f"{label} listener", tags=spec.tags,
-                opts=account.opts(parent))
+                opts=account.opts(parent, aliases=[pulumi.Alias(name=f"{name}-alb-{label}-in-{i}")]))
     aws.vpc.SecurityGroupEgressRule(
         f"{name}-alb-to-tasks", security_group_id=alb_sg.id, ip_protocol="tcp", from_port=spec.port,
         to_port=spec.port, referenced_security_group_id=task_sg.id, tags=spec.tags, opts=account.opts(parent))

@@ -16,7 +16,7 @@ from components.documents.container_definitions import (TMP_VOLUME, ContainerSpe
 from components.ecs_alarms import create_deployment_alarms
 from components.ecs_deployment import (CODEDEPLOY, STRATEGIES, create_codedeploy_group,
                                        native_deployment_configuration)
-from components.ecs_network import TEST_LISTENER_PORT, NetworkSpec, create_load_balancing
+from components.ecs_network import TEST_LISTENER_PORT, NetworkSpec, create_load_balancing, ingress_rules
 from components.ecs_roles import (RoleSpec, create_codedeploy_role, create_infrastructure_role,
                                   create_task_roles)
 from components.workload_checks import check_common, check_retention
@@ -74,6 +74,8 @@ def check_ingress(args: EcsBlueGreenServiceArgs) -> None:
             raise ValueError(f"ingress CIDRs must be IPv4 networks like 10.0.0.0/16, got {cidr!r}") from None
     if args.environment == "prod" and any(ipaddress.IPv4Network(c).prefixlen == 0 for c in cidrs):
         raise ValueError(f"the prod test listener must not be open to the world, got test_ingress_cidrs {cidrs}")
+    ingress_rules("prod", args.ingress_cidrs)
+    ingress_rules("test", cidrs)
 
 
 def validate(args: EcsBlueGreenServiceArgs) -> None:

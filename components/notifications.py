@@ -11,6 +11,7 @@ from components.account import TYPE_PREFIX, Account
 from components.arns import sns_topic_arn
 from components.documents import iam
 from components.documents.pipeline_policies import notification_key_policy, notification_topic_policy
+from components.logical_names import keyed, value_name
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class NotificationsArgs:
 
 class Notifications(pulumi.ComponentResource):
     def __init__(self, name: str, args: NotificationsArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        emails = keyed(args.emails, value_name, "emails")
         super().__init__(f"{TYPE_PREFIX}:Notifications", name, None, opts)
         account = args.account
         self.resource_name, self.account, self.admin_role_arn = name, account, args.admin_role_arn
@@ -39,9 +41,12 @@ class Notifications(pulumi.ComponentResource):
         self.topic_policy = aws.sns.TopicPolicy(
             f"{name}-topic-policy", arn=self.topic_arn,
             policy=iam.to_json(notification_topic_policy(self.topic_arn, account.id)), opts=after_topic)
-        for i, email in enumerate(args.emails):
-            aws.sns.TopicSubscription(f"{name}-email-{i}", topic=self.topic_arn, protocol="email", endpoint=email,
-                                      opts=after_topic)
+        for i, (key, email) in enumerate(emails.items()):
+            # Named by the address, so reordering the list replaces nothing. The alias adopts the subscription
+            # that the index-named version created: re-creating it would ask the recipient to confirm again.
+            aws.sns.TopicSubscription(f"{name}-email-{key}", topic=self.topic_arn, protocol="email", endpoint=email,
+                                      opts=pulumi.ResourceOptions.merge(after_topic, pulumi.ResourceOptions(
+                                          aliases=[pulumi.Alias(name=f"{name}-email-{i}")])))
         self.key_arn = self.key.arn
         self.register_outputs({"topic_arn": self.topic_arn})
 
