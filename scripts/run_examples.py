@@ -42,16 +42,25 @@ def find_programs(checkout: Path) -> list[str]:
     return found
 
 
+def pulumi_packages(python: str) -> list[str]:
+    """`name==version` of the pulumi packages the programs' interpreter has."""
+    code = ("import importlib.metadata as m; print('\\n'.join(sorted({f\"{d.metadata['Name']}=={d.version}\" "
+            "for d in m.distributions() if d.metadata['Name'].lower().startswith('pulumi')})))")
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True)
+    return done.stdout.split() if done.returncode == 0 else []
+
+
 def checkout_commit(checkout: Path) -> str:
     done = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True)
     return done.stdout.strip() if done.returncode == 0 else "unknown"
 
 
-def prepare(source: Path, into: Path, python: str) -> Path:
-    """A copy of the program with the one-key stack config and its named virtualenv in place."""
+def prepare(source: Path, into: Path, python: str, extra: Optional[dict[str, str]] = None) -> Path:
+    """A copy of the program with its stack config (the region, and `extra`) and its named virtualenv."""
     copy = into / source.name
     shutil.copytree(source, copy, symlinks=True, ignore=shutil.ignore_patterns(*SKIP_DIRS, "Pulumi.*.yaml"))
-    (copy / "Pulumi.dev.yaml").write_text(STACK_CONFIG)
+    config = STACK_CONFIG if not extra else yaml.safe_dump({"config": {"aws:region": "us-east-1", **extra}})
+    (copy / "Pulumi.dev.yaml").write_text(config)
     runtime = (yaml.safe_load((copy / "Pulumi.yaml").read_text()) or {}).get("runtime")
     options = runtime.get("options") if isinstance(runtime, dict) else None
     virtualenv = options.get("virtualenv") if isinstance(options, dict) else None
@@ -60,9 +69,10 @@ def prepare(source: Path, into: Path, python: str) -> Path:
     return copy
 
 
-def run_one(checkout: Path, program: str, python: str, timeout: float) -> dict[str, Any]:
+def run_one(checkout: Path, program: str, python: str, timeout: float,
+            extra: Optional[dict[str, str]] = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="preflight-example-") as tmp:
-        copy = prepare(checkout / program, Path(tmp), python)
+        copy = prepare(checkout / program, Path(tmp), python, extra)
         env = {**os.environ, "PULUMI_PYTHON_CMD": python}
         command = [sys.executable, "-m", "preflight", "--program", str(copy), "--stack", "dev",
                    "--policy-pack", str(REPO / "policies"), "--format", "json", "--mode", "preview"]
@@ -125,9 +135,46 @@ def verdict_counts(results: list[dict], reviews: dict) -> Counter:
     return counts
 
 
-def render(results: list[dict], reviews: dict, commit: str) -> str:
-    ran = [r for r in results if r["exit"] in (0, 1)]
+def _row(r: dict, reviews: dict) -> str:
+    note = reviews.get(r["program"], {}).get("_note", "")
+    if r["exit"] not in (0, 1):
+        why = f"not runnable offline: {r.get('line', '')}" + (f"<br>{note}" if note else "")
+        return f"| {r['program']} | {r['exit']} | - | - | {_cell(why)} |"
+    rules, verdicts = [], []
+    for policy, f in sorted(r["findings"].items()):
+        rules.append(f"{policy} ×{len(f['resources'])} ({f['enforcement']})")
+        seen = Counter(_short(review_of(reviews, r["program"], policy, x)["verdict"]) for x in f["resources"])
+        reason = review_of(reviews, r["program"], policy)["reason"]
+        verdicts.append(f"{policy}: {'/'.join(f'{v}×{n}' if len(seen) > 1 else v for v, n in seen.items())}"
+                        + (f" — {reason}" if reason else ""))
+    extra = [note] if note else []
+    if r.get("unanswered"):
+        extra.append("unanswered invokes: " + ", ".join(r["unanswered"]))
+    if r.get("stack_references"):
+        extra.append("stack references: " + ", ".join(r["stack_references"]))
+    return (f"| {r['program']} | {r['exit']} | {r['resources']} | {_cell('<br>'.join(rules) or 'none')} | "
+            f"{_cell('<br>'.join(verdicts + extra) or 'clean')} |")
+
+
+def _summary(results: list[dict], reviews: dict) -> str:
+    ran = sum(1 for r in results if r["exit"] in (0, 1))
     counts = verdict_counts(results, reviews)
+    shown = ", ".join(f"{_short(v)} {counts[v]}" for v in (*VERDICTS, "not reviewed") if counts[v])
+    return (f"Programs: {len(results)}; ran: {ran}; not runnable offline: {len(results) - ran}; "
+            f"findings: {sum(counts.values())}" + (f" ({shown})." if shown else "."))
+
+
+def _false_positives(results: list[dict], reviews: dict) -> list[str]:
+    return [f"| {r['program']} | {p} | {x} | {_cell(review_of(reviews, r['program'], p, x)['reason'])} |"
+            for r in results for p, f in sorted(r.get("findings", {}).items()) for x in f["resources"]
+            if review_of(reviews, r["program"], p, x)["verdict"] == "false positive"]
+
+
+def render(results: list[dict], reviews: dict, commit: str, configured: Optional[list[dict]] = None,
+           packages: Optional[list[str]] = None) -> str:
+    """The table of the runs with the region only, then of the reruns with the config READMEs set."""
+    with_config = {prog: entry.get("_with_config", {}) for prog, entry in reviews.items() if isinstance(entry, dict)}
+    header = "| program | exit | resources | findings per rule (level) | verdict |\n| --- | --- | --- | --- | --- |"
     out = ["# preflight over pulumi/examples (aws-py-*)", "",
            f"pulumi/examples commit `{commit}`. Generated by `scripts/run_examples.py` from the runs and the",
            "hand reviews in `scripts/examples_reviews.json`: each program copied out of the checkout with",
@@ -137,39 +184,20 @@ def render(results: list[dict], reviews: dict, commit: str) -> str:
            "about the program, but it enforces a convention of this platform, such as its providers, tags or",
            "protect flags, that a standalone example has no reason to follow). Counts are per finding (one",
            "resource, one rule); resources are those preflight reports, providers included.", "",
-           f"Programs: {len(results)}; ran: {len(ran)}; not runnable offline: {len(results) - len(ran)}; "
-           f"findings: {sum(counts.values())} (" + ", ".join(f"{_short(v)} {counts[v]}" for v in
-                                                           (*VERDICTS, "not reviewed") if counts[v]) + ").",
-           "", "| program | exit | resources | findings per rule (level) | verdict |", "| --- | --- | --- | --- | --- |"]
-    for r in results:
-        note = reviews.get(r["program"], {}).get("_note", "")
-        if r["exit"] not in (0, 1):
-            why = f"not runnable offline: {r.get('line', '')}" + (f"<br>{note}" if note else "")
-            out.append(f"| {r['program']} | {r['exit']} | - | - | {_cell(why)} |")
-            continue
-        rules, verdicts = [], []
-        for policy, f in sorted(r["findings"].items()):
-            rules.append(f"{policy} ×{len(f['resources'])} ({f['enforcement']})")
-            seen = Counter(_short(review_of(reviews, r["program"], policy, x)["verdict"]) for x in f["resources"])
-            reason = review_of(reviews, r["program"], policy)["reason"]
-            verdicts.append(f"{policy}: {'/'.join(f'{v}×{n}' if len(seen) > 1 else v for v, n in seen.items())}"
-                            + (f" — {reason}" if reason else ""))
-        extra = [note] if note else []
-        if r.get("unanswered"):
-            extra.append("unanswered invokes: " + ", ".join(r["unanswered"]))
-        if r.get("stack_references"):
-            extra.append("stack references: " + ", ".join(r["stack_references"]))
-        out.append(f"| {r['program']} | {r['exit']} | {r['resources']} | {_cell('<br>'.join(rules) or 'none')} | "
-                   f"{_cell('<br>'.join(verdicts + extra) or 'clean')} |")
-    tracebacks = [r["program"] for r in results if r.get("traceback")]
+           "The programs' interpreter had " + (", ".join(f"`{p}`" for p in packages) if packages else "(not recorded)")
+           + ". Reproduce with `venv/bin/python scripts/run_examples.py <pulumi/examples work tree> --python "
+           "<that interpreter>`.", "", _summary(results, reviews), "", header, *(_row(r, reviews) for r in results)]
+    if configured:
+        out += ["", "## With the config their README sets", "",
+                "The programs that stopped for missing config, run again with the values their README gives",
+                "(placeholders filled in; `_config` in the reviews file).", "",
+                _summary(configured, with_config), "", header, *(_row(r, with_config) for r in configured)]
+    tracebacks = [r["program"] for r in results + (configured or []) if r.get("traceback")]
     out += ["", "Tracebacks: " + (", ".join(tracebacks) if tracebacks else "none") + ".", ""]
-    false = [(r["program"], p, x, review_of(reviews, r["program"], p, x)["reason"]) for r in results
-             for p, f in sorted(r.get("findings", {}).items()) for x in f["resources"]
-             if review_of(reviews, r["program"], p, x)["verdict"] == "false positive"]
+    false = _false_positives(results, reviews) + _false_positives(configured or [], with_config)
     if false:
-        out += ["## False positives", "", "| program | rule | resource | why |", "| --- | --- | --- | --- |"]
-        out += [f"| {prog} | {policy} | {res} | {_cell(why)} |" for prog, policy, res, why in false]
-        out.append("")
+        out += ["## False positives", "", "| program | rule | resource | why |", "| --- | --- | --- | --- |",
+                *false, ""]
     return "\n".join(out)
 
 
@@ -186,21 +214,28 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--from-results", type=Path, help="render from raw results written by --results, run nothing")
     args = p.parse_args(argv)
     checkout = args.checkout.resolve()
+    reviews = json.loads(args.reviews.read_text()) if args.reviews.exists() else {}
     if args.from_results:
         saved = json.loads(args.from_results.read_text())
-        commit, results = saved["commit"], saved["results"]
+        commit, results, configured = saved["commit"], saved["results"], saved.get("configured", [])
+        packages = saved.get("packages", [])
     else:
-        commit, results = checkout_commit(checkout), []
+        commit, results, configured = checkout_commit(checkout), [], []
+        packages = pulumi_packages(args.python)
         for program in find_programs(checkout):
             if args.only and program not in args.only:
                 continue
             results.append(run_one(checkout, program, args.python, args.timeout))
             print(f"{program}: exit {results[-1]['exit']}", file=sys.stderr)
+            extra = reviews.get(program, {}).get("_config")
+            if results[-1]["exit"] == 2 and extra:
+                configured.append(run_one(checkout, program, args.python, args.timeout, extra))
+                print(f"{program} with its README config: exit {configured[-1]['exit']}", file=sys.stderr)
     if args.results:
-        args.results.write_text(json.dumps({"commit": commit, "results": results}, indent=2) + "\n")
-    reviews = json.loads(args.reviews.read_text()) if args.reviews.exists() else {}
+        args.results.write_text(json.dumps({"commit": commit, "packages": packages, "results": results,
+                                            "configured": configured}, indent=2) + "\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(results, reviews, commit) + "\n")
+    args.out.write_text(render(results, reviews, commit, configured, packages) + "\n")
     return 0
 
 

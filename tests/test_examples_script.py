@@ -104,4 +104,4 @@ def test_a_real_run_through_preflight_of_the_fake_checkout(checkout, tmp_path):
     assert "No module named 'pulumi_notinstalled'" in second["line"]
     text = out.read_text()
     assert "platform-explicit-provider: NA — default provider in an example" in text
-    assert "commit `unknown`" in text
+    assert "commit `unknown`" in text and "`pulumi==" in text
