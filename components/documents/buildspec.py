@@ -113,8 +113,13 @@ def image_buildspec(spec: ImageBuild) -> dict[str, Any]:
     }
 
 
+PACKAGE_CONTENTS = "function-package"
+
+
 def package_buildspec(spec: PackageBuild) -> dict[str, Any]:
-    """A zip function: tests, then the package command; the zip is the deploy stage's input."""
+    """A zip function: tests, then the package command. CodePipeline zips an artifact's files and the Lambda
+    deploy action takes that zip as the function's code, so the artifact is the package's contents, not the
+    package file (which would arrive as a zip inside the zip)."""
     if not re.match(r"^[A-Za-z0-9._/-]+\.zip$", spec.package_path):
         raise ValueError(f"package path must be a relative .zip path, got {spec.package_path!r}")
     return {
@@ -123,9 +128,11 @@ def package_buildspec(spec: PackageBuild) -> dict[str, Any]:
         "phases": {
             "install": _phase([_REQUIRE_COMMIT]),
             "pre_build": _phase([_check_command(spec.test_command)]),
-            "build": _phase([_check_command(spec.package_command), f"test -s {spec.package_path}"]),
+            "build": _phase([_check_command(spec.package_command), f"test -s {spec.package_path}",
+                             f"rm -rf {PACKAGE_CONTENTS}",
+                             f"unzip -q {spec.package_path} -d {PACKAGE_CONTENTS}"]),
         },
-        "artifacts": {"files": [spec.package_path]},
+        "artifacts": {"base-directory": PACKAGE_CONTENTS, "files": ["**/*"]},
         "cache": {"paths": list(spec.cache_paths)},
     }
 

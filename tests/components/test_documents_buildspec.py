@@ -58,7 +58,10 @@ def test_deploy_files_must_be_one_safe_line():
 def test_package_build_tests_before_packaging():
     doc = b.package_buildspec(b.PackageBuild("pytest -q", "make package", "dist/function.zip", SECRETS))
     assert doc["phases"]["pre_build"]["commands"] == ["pytest -q"]
-    assert doc["phases"]["build"]["commands"] == ["make package", "test -s dist/function.zip"]
-    assert doc["artifacts"]["files"] == ["dist/function.zip"]
+    assert doc["phases"]["build"]["commands"] == ["make package", "test -s dist/function.zip",
+                                                  "rm -rf function-package",
+                                                  "unzip -q dist/function.zip -d function-package"]
+    # The Lambda deploy action's input is the artifact zip CodePipeline makes of these files: the code itself.
+    assert doc["artifacts"] == {"base-directory": "function-package", "files": ["**/*"]}
     with pytest.raises(ValueError):
         b.package_buildspec(b.PackageBuild("pytest", "make", "/abs/function.tar"))
