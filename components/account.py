@@ -25,7 +25,7 @@ class AccountArgs:
     region: str
     bootstrap_role: str          # role name assumed in the account
     session_name: str = "aws-cicd-platform"
-    external_id: Optional[str] = None
+    external_id: Optional[pulumi.Input[str]] = None     # sts:ExternalId, a secret Output
     tags: Mapping[str, str] = field(default_factory=dict)   # default tags of every resource (see default_tags)
 
 

@@ -8,8 +8,8 @@ before the first resource is registered, so a bad value stops the program with n
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Optional, Union
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, Mapping, Optional, Union
 
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -18,6 +18,7 @@ from pydantic.alias_generators import to_camel
 from components import config_keys, config_rules as r
 from components.config_checks import check_semantics
 from components.config_error import NAMESPACE, SECRET, ConfigError, first_error
+from components.config_secrets import ROLES, check_secrecy, external_ids, masked
 
 SCALAR_KEYS = ("prefix", "owner", "protect", "sourceConnectionArn")
 OBJECT_KEYS = ("accounts", "notifications", "build", "retention", "networks", "githubActions", "services")
@@ -39,6 +40,9 @@ class AccountConfig(_Model):
     bootstrap_role: r.RoleName
     region: r.Region
     use_external_id: bool = False       # the bootstrap role demands sts:ExternalId (value: secret `externalId`)
+    # Or the account's own sts:ExternalId, set with `--secret --path`; read again as a secret Output by load().
+    external_id: Optional[Annotated[str, r.rule(lambda v: 2 <= len(v) <= 1224, "must be 2-1224 characters")]] = \
+        Field(default=None, repr=False)
 
 
 class Accounts(_Model):
@@ -168,7 +172,8 @@ def test_ingress_cidrs(network: Network) -> list[str]:
 class LoadedConfig:
     platform: PlatformConfig
     stack: str
-    external_id: Optional[pulumi.Output[str]] = None     # secret; only when an account demands it
+    # role -> sts:ExternalId of the accounts whose bootstrap role demands one; secret Outputs.
+    external_ids: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- parse (pure)
@@ -235,17 +240,16 @@ def load(stack: Optional[str] = None) -> LoadedConfig:
     """Read and validate the whole config before any resource exists."""
     cfg = pulumi.Config(NAMESPACE)
     stack = stack or pulumi.get_stack()
-    unknown = config_keys.unknown_key(config_keys.given_keys(NAMESPACE), KNOWN_KEYS)
+    given = config_keys.given_keys(NAMESPACE)
+    unknown = config_keys.unknown_key(given, KNOWN_KEYS)
     if unknown:
         raise ConfigError(*unknown, _given_value(cfg, unknown[0]))
-    platform = parse(read_raw(cfg), stack)
-    external_id = None
-    needing = [role for role in ("tooling", "staging", "prod") if getattr(platform.accounts, role).use_external_id]
-    if needing:
-        # Pulumi.yaml declares the key with an empty default (a declared key without one would be required in
-        # every stack), so "missing" means empty; the value itself is only ever handled as a secret Output.
-        if not cfg.get(SECRET_EXTERNAL_ID):
-            raise ConfigError(SECRET_EXTERNAL_ID, f"is required (set it with --secret) because "
-                              f"accounts.{needing[0]}.useExternalId is true", None)
-        external_id = cfg.require_secret(SECRET_EXTERNAL_ID)
-    return LoadedConfig(platform=platform, stack=stack, external_id=external_id)
+    check_secrecy(cfg, given)
+    try:
+        platform = parse(read_raw(cfg), stack)
+    except ConfigError as e:
+        raise masked(e, cfg) from None
+    accounts = [(role, getattr(platform.accounts, role)) for role in ROLES]
+    ids = external_ids(cfg, [role for role, a in accounts if a.external_id is not None],
+                       [role for role, a in accounts if a.use_external_id])
+    return LoadedConfig(platform=platform, stack=stack, external_ids=ids)

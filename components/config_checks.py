@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from components import cidrs, config_rules as r
 from components.arns import ecr_repository_url
+from components.config_error import SECRET
 
 if TYPE_CHECKING:
     from components.config import PlatformConfig
@@ -23,6 +24,11 @@ STAGING_PUBLIC_LIMIT = 2 ** 16       # a /16's worth: room for NAT gateways and 
 
 def _accounts(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
     accounts = config.accounts
+    for role in ("tooling", "staging", "prod"):
+        account = getattr(accounts, role)
+        if account.use_external_id and account.external_id is not None:
+            yield (f"accounts.{role}.externalId", "must not be combined with useExternalId (which takes the shared "
+                   "externalId): set one of them", SECRET)
     for role in ("staging", "prod"):
         region = getattr(accounts, role).region
         if region != accounts.tooling.region:

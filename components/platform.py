@@ -53,7 +53,7 @@ class Platform(pulumi.ComponentResource):
         self.accounts = {role: Account(role, AccountArgs(
             role=role, account_id=getattr(cfg.accounts, role).id, region=getattr(cfg.accounts, role).region,
             bootstrap_role=getattr(cfg.accounts, role).bootstrap_role,
-            external_id=args.config.external_id if getattr(cfg.accounts, role).use_external_id else None,
+            external_id=args.config.external_ids.get(role),
             tags=default_tags(role, cfg.owner)), child) for role in ROLES}
         tooling = self.accounts["tooling"]
         notifications = Notifications("notifications", NotificationsArgs(

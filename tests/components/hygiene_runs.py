@@ -9,12 +9,16 @@ outputs often arrive before children it created earlier.
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
+import pulumi
 import pulumi.resource
+from google.protobuf import json_format
+from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 
 from preflight import program, project
@@ -115,8 +119,24 @@ class CallOrder:
         finished before the program runs; `pulumi up` finishes it after the program (runtime/stack.py)."""
         return sorted(c.urn for c in self.calls.values() if not c.custom and c.type != ROOT_STACK_TYPE)
 
-    def root(self) -> Any:
-        return next(res for res in self._alive if self.calls[id(res)].type == ROOT_STACK_TYPE)
+
+class Exports:
+    """Stack outputs in wire form (secrets in the SDK's signature), as `pulumi up` registers them. Under the SDK's
+    mocks the root stack registers its outputs before the program runs, so exports never reach the monitor."""
+
+    def __init__(self) -> None:
+        self.wire: dict[str, Any] = {}
+
+    def install(self, monkeypatch) -> None:
+        export = pulumi.export
+
+        def recording_export(name: str, value: Any) -> None:
+            async def serialize() -> None:
+                self.wire.update(json_format.MessageToDict(await rpc.serialize_properties({name: value}, {})))
+            asyncio.ensure_future(pulumi_settings._get_rpc_manager().do_rpc("export", serialize)())
+            export(name, value)
+
+        monkeypatch.setattr(pulumi, "export", recording_export)
 
 
 def plaintext_leaks(value: Any, needle: str) -> list[str]:
