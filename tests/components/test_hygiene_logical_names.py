@@ -108,3 +108,14 @@ def test_config_refuses_a_repeated_entry_with_its_path(key, value, message):
     with pytest.raises(ProgramError) as raised:
         run_stack("prod", {key: value})
     assert message in str(raised.value)
+
+
+def test_the_component_refuses_a_network_listed_twice_before_registering_anything():
+    def program():
+        account = make_account("prod", PROD_ID)
+        with pytest.raises(ValueError, match="the test listener's ingress CIDRs lists '10.30.0.0/16' twice"):
+            EcsBlueGreenService("orders", args(account, test_ingress_cidrs=["10.30.0.0/16", "10.31.0.0/16",
+                                                                            "10.30.0.0/16"]))
+    result = run(program)
+    assert [r.type for r in result.registrations if r.type != "pulumi:providers:aws"] == \
+        ["aws-cicd-platform:components:Account"]
