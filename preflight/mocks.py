@@ -72,6 +72,8 @@ class PreflightMocks(Mocks):
         self.provider_inputs = provider_inputs or (lambda ref: None)
         self.unanswered: list[str] = []
         self.stack_references: list[str] = []
+        # A referenced stack's StackReference state ({"outputs", "secretOutputNames"}), None when unknown offline.
+        self.stack_outputs: Callable[[str], Optional[dict]] = lambda name: None
         self._lock = threading.Lock()
 
     def place(self, provider_ref: Optional[str]) -> Place:
@@ -103,8 +105,12 @@ class PreflightMocks(Mocks):
         return resource_id, {**state, **computed, "id": resource_id}
 
     def _stack_reference(self, args: MockResourceArgs) -> tuple[str, dict]:
-        """Another stack's outputs are not known offline: the reference is listed and reads as empty."""
+        """Another stack's outputs, when preflight has them (a stack of the run, --stack-outputs); else
+        the reference is listed and reads as empty."""
         stack = str(args.inputs.get("name") or args.resource_id or args.name)
+        answer = self.stack_outputs(stack)
+        if answer is not None:
+            return stack, {"name": stack, **answer}
         with self._lock:
             if stack not in self.stack_references:
                 self.stack_references.append(stack)
