@@ -3,8 +3,9 @@
 `--mode preview` behaves like a first `pulumi preview`: a new resource has no id and its
 provider-computed outputs stay unknown (only inputs and auto-names are known). `--mode up`
 fabricates ids, ARNs and computed attributes in the account and region of the resource's
-provider. Lookup invokes answer from config and the invoking provider; getPolicyDocument
-is computed; any other invoke gets an empty result and is listed as unanswered.
+provider. getAvailabilityZones answers from the invoking provider; the invokes of
+preflight.offline_invokes answer when their answer is really known offline; any other invoke
+gets an empty result and is listed as unanswered.
 """
 from __future__ import annotations
 
@@ -15,14 +16,13 @@ from typing import Any, Callable, Mapping, Optional
 from pulumi.output import Unknown
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from preflight import fabricate, policy_document
+from preflight import fabricate, offline_invokes
 from preflight.fabricate import Place
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
-_DNS_SUFFIX = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-us-gov": "amazonaws.com"}
 
 
 def _json_value(value: Any) -> Any:
@@ -68,6 +68,7 @@ class PreflightMocks(Mocks):
     def __init__(self, mode: str, aws_config: Mapping[str, str],
                  provider_inputs: Optional[Callable[[str], Optional[Mapping[str, Any]]]] = None) -> None:
         self.mode = mode
+        self.aws_config = dict(aws_config)
         self.default_place = place_of(aws_config, Place(DEFAULT_ACCOUNT, DEFAULT_REGION))
         self.provider_inputs = provider_inputs or (lambda ref: None)
         self.unanswered: list[str] = []
@@ -118,6 +119,10 @@ class PreflightMocks(Mocks):
 
     def call(self, args: MockCallArgs) -> dict:
         token = args.token
+        inputs = self.provider_inputs(args.provider) if args.provider else None
+        answer = offline_invokes.answer(token, args.args, self.aws_config if inputs is None else inputs)
+        if answer is not None:
+            return answer
         handler = _INVOKES.get(token)
         if handler is not None:
             return handler(self, args)
@@ -126,30 +131,6 @@ class PreflightMocks(Mocks):
                 self.unanswered.append(token)
         return {}
 
-    def _caller_identity(self, args: MockCallArgs) -> dict:
-        place = self.place(args.provider)
-        inputs = self.provider_inputs(args.provider) if args.provider else None
-        roles = _role_arns(inputs or {})
-        if roles:
-            role = roles[0].rsplit("/", 1)[-1]
-            arn = f"arn:{place.partition}:sts::{place.account}:assumed-role/{role}/preflight"
-        else:
-            arn = f"arn:{place.partition}:iam::{place.account}:user/preflight"
-        return {"accountId": place.account, "arn": arn, "id": place.account,
-                "userId": f"AROA{fabricate.digest(arn, 17).upper()}:preflight"}
-
-    def _region(self, args: MockCallArgs) -> dict:
-        place = self.place(args.provider)
-        region = args.args.get("region") or args.args.get("name") or place.region
-        return {"region": region, "name": region, "id": region, "description": region,
-                "endpoint": f"ec2.{region}.{_DNS_SUFFIX[place.partition]}"}
-
-    def _partition(self, args: MockCallArgs) -> dict:
-        partition = self.place(args.provider).partition
-        suffix = _DNS_SUFFIX[partition]
-        return {"partition": partition, "id": partition, "dnsSuffix": suffix,
-                "reverseDnsPrefix": ".".join(reversed(suffix.split(".")))}
-
     def _availability_zones(self, args: MockCallArgs) -> dict:
         region = self.place(args.provider).region
         names = [f"{region}{letter}" for letter in "abc"]
@@ -157,14 +138,7 @@ class PreflightMocks(Mocks):
         return {"id": region, "names": names, "zoneIds": [f"{short}-az{i}" for i in range(1, 4)],
                 "groupNames": [region]}
 
-    def _policy_document(self, args: MockCallArgs) -> dict:
-        return policy_document.evaluate(args.args)
-
 
 _INVOKES: dict[str, Callable[[PreflightMocks, MockCallArgs], dict]] = {
-    "aws:index/getCallerIdentity:getCallerIdentity": PreflightMocks._caller_identity,
-    "aws:index/getRegion:getRegion": PreflightMocks._region,
-    "aws:index/getPartition:getPartition": PreflightMocks._partition,
     "aws:index/getAvailabilityZones:getAvailabilityZones": PreflightMocks._availability_zones,
-    "aws:iam/getPolicyDocument:getPolicyDocument": PreflightMocks._policy_document,
 }

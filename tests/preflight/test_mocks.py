@@ -65,7 +65,7 @@ def test_lookup_invokes_answer_from_the_invoking_provider_and_config():
     m = mocks()
     ident = m.call(MockCallArgs("aws:index/getCallerIdentity:getCallerIdentity", {}, PROD_REF))
     assert ident["accountId"] == "333333333333"
-    assert ident["arn"] == "arn:aws:sts::333333333333:assumed-role/bootstrap/preflight"
+    assert ident["arn"] == "arn:aws:sts::333333333333:assumed-role/bootstrap/s"   # its sessionName
     assert m.call(MockCallArgs("aws:index/getRegion:getRegion", {}, ""))["name"] == "us-west-2"
     assert m.call(MockCallArgs("aws:index/getPartition:getPartition", {}, PROD_REF))["dnsSuffix"] == "amazonaws.com"
     zones = m.call(MockCallArgs("aws:index/getAvailabilityZones:getAvailabilityZones", {}, PROD_REF))
