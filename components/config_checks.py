@@ -9,7 +9,6 @@ import ipaddress
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from components import cidrs, config_rules as r
-from components.arns import ecr_repository_url
 from components.config_error import SECRET
 
 if TYPE_CHECKING:
@@ -105,8 +104,6 @@ def _services(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
             yield (f"{at}.name", f"must be unique (already used by services[{seen[service.name]}])", service.name)
         seen.setdefault(service.name, i)
         yield from _kind_rules(service, at, stack)
-        if service.kind == "lambda" and service.image is not None:
-            yield from _image_function_rules(config, service, at)
         for name in set(service.parameter_store) & set(service.secrets_manager):
             yield (f"{at}.secretsManager.{name}", "must not also be set in parameterStore", name)
 
@@ -127,17 +124,6 @@ def _ecs_rules(service: Any, at: str, stack: str) -> Iterator[Problem]:
                "(time to roll back to the blue tasks)", wait)
 
 
-def _image_function_rules(config: "PlatformConfig", service: Any, at: str) -> Iterator[Problem]:
-    """Only the service's platform registry grants the workload accounts' Lambda service a pull."""
-    accounts = config.accounts
-    if {accounts.staging.id, accounts.prod.id} == {accounts.tooling.id}:
-        return
-    registry = ecr_repository_url(accounts.tooling.id, accounts.tooling.region, f"{config.prefix}/{service.name}")
-    if not service.image.startswith(f"{registry}@"):
-        yield (f"{at}.image", f"must be in the platform registry {registry} (the only repository that grants "
-               "the staging/prod accounts' Lambda a cross-account pull)", service.image)
-
-
 def _kind_rules(service: Any, at: str, stack: str) -> Iterator[Problem]:
     if service.kind == "ecs":
         yield from _ecs_rules(service, at, stack)
@@ -146,8 +132,10 @@ def _kind_rules(service: Any, at: str, stack: str) -> Iterator[Problem]:
         for field in ("runtime", "handler"):
             if getattr(service, field) is None:
                 yield (f"{at}.{field}", "is required for a zip function (or set image to a digest-pinned URI)", None)
-    elif service.runtime is not None or service.handler is not None:
-        yield (f"{at}.image", "must not be combined with runtime/handler (an image function has neither)",
+    else:
+        # docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-LambdaDeploy.html: a .zip input only.
+        yield (f"{at}.image", "is not supported: the pipeline deploys Lambda functions with the CodePipeline Lambda "
+               "deploy action, which takes a .zip package only; give the service runtime + handler instead",
                service.image)
     if stack in PROD_STACKS and service.strategy == "all-at-once":
         yield (f"{at}.strategy", "must be canary or linear in the prod stack", service.strategy)

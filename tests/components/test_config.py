@@ -203,15 +203,16 @@ def test_world_test_ingress_is_allowed_outside_prod():
     assert parse(data, "dev").networks.staging.test_ingress_cidrs == ["0.0.0.0/0"]
 
 
-def test_cross_account_image_functions_must_live_in_the_platform_registry():
+def test_image_functions_are_refused_before_the_first_resource():
+    """The CodePipeline Lambda deploy action takes a .zip input artifact only
+    (docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-LambdaDeploy.html)."""
     data = raw("prod")
+    image = f"111111111111.dkr.ecr.us-east-1.amazonaws.com/cicd/thumbs@sha256:{'a' * 64}"
     data["services"].append({"name": "thumbs", "kind": "lambda", "repository": "example-org/thumbs",
-                             "image": f"111111111111.dkr.ecr.us-east-1.amazonaws.com/other/thumbs@sha256:{'a' * 64}"})
+                             "image": image, "strategy": "canary"})
     with pytest.raises(ConfigError) as info:
         parse(data, "prod")
     assert str(info.value).startswith(
-        "aws-cicd-platform:services[4].image: must be in the platform registry "
-        "111111111111.dkr.ecr.us-east-1.amazonaws.com/cicd/thumbs (the only repository that grants the staging/prod "
-        'accounts\' Lambda a cross-account pull), got "111111111111.dkr.ecr.us-east-1.amazonaws.com/other/thumbs@')
-    data["services"][4]["image"] = f"111111111111.dkr.ecr.us-east-1.amazonaws.com/cicd/thumbs@sha256:{'a' * 64}"
-    assert parse(data, "prod").services[4].image.endswith("a" * 64)
+        "aws-cicd-platform:services[4].image: is not supported: the pipeline deploys Lambda functions with the "
+        "CodePipeline Lambda deploy action, which takes a .zip package only; give the service runtime + handler "
+        f'instead, got "{image[:40]}')

@@ -203,42 +203,7 @@ def image_function():
     return run_program("prod", {"services": raw["services"]}, expect_error=True)
 
 
-def test_image_functions_have_no_pipeline_until_the_lambda_deploy_action_takes_images(image_function):
-    """action-reference-LambdaDeploy.html documents a .zip input artifact only: the program says so and stops
-    before it registers the service's build projects or pipeline."""
-    assert str(image_function.error) == (
-        "lambda service 'thumbs' is a container-image function: the pipeline deploys Lambda functions with "
-        "the CodePipeline Lambda deploy action, which takes a .zip package only; give the service runtime + "
-        "handler instead of image")
-    assert not [r.name for r in image_function.resources if r.name.startswith("thumbs-")
-                and r.type in ("aws:codebuild/project:Project", "aws:codepipeline/pipeline:Pipeline")]
-
-
-def test_image_functions_pull_across_accounts_through_a_scoped_grant(image_function):
-    rec = image_function
-    grant = rec.one("aws:ecr/repositoryPolicy:RepositoryPolicy", "thumbs-registry-pull")
-    statements = {s["Sid"]: s for s in json.loads(grant.inputs["policy"])["Statement"]}
-    functions = [rec.one("aws:lambda/function:Function", f"thumbs-{env}-function") for env in ("staging", "prod")]
-    service = statements["LambdaServicePull"]
-    assert service["Principal"] == {"Service": "lambda.amazonaws.com"}
-    assert service["Condition"] == {"StringEquals": {"aws:sourceAccount": ["222222222222", "333333333333"]},
-                                    "ArnLike": {"aws:sourceArn": sorted(f.outputs["arn"] for f in functions)}}
-    assert statements["FunctionDeployersPull"]["Principal"]["AWS"] == sorted([
-        "arn:aws:iam::222222222222:role/PulumiBootstrap", "arn:aws:iam::333333333333:role/PulumiBootstrap",
-        "arn:aws:iam::222222222222:role/cicd-staging-deploy", "arn:aws:iam::333333333333:role/cicd-prod-deploy"])
-    assert all(grant.urn in f.dependencies for f in functions)
-    deploy = json.loads(rec.one("aws:iam/rolePolicy:RolePolicy", "prod-deploy-policy").inputs["policy"])
-    reads = [s for s in deploy["Statement"] if s["Sid"] == "ReadFunctionImages"]
-    assert [s["Resource"] for s in reads] == ["arn:aws:ecr:us-east-1:111111111111:repository/cicd/thumbs"]
-
-
-def test_image_function_documents_pass_parliament(image_function):
-    from tests.components.test_iam_parliament import EXCEPTIONS, _lintable
-    from parliament import analyze_policy_string
-    from tests.components.iam_documents import iam_documents
-
-    linted = [(reg.name, f.issue) for reg, field, doc in iam_documents(image_function)
-              if reg.name.startswith(("thumbs-", "staging-deploy", "prod-deploy"))
-              for f in analyze_policy_string(json.dumps(_lintable(reg, field, doc))).findings
-              if not any(e.covers(reg.type, f.issue, f.detail) for e in EXCEPTIONS)]
-    assert linted == []
+def test_image_functions_stop_the_program_before_the_first_resource(image_function):
+    """action-reference-LambdaDeploy.html documents a .zip input artifact only: config validation says so."""
+    assert "services[4].image: is not supported" in str(image_function.error)
+    assert image_function.resources == []
