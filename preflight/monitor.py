@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib.parse import unquote, urlparse
 
-from google.protobuf import json_format
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs, Mocks, _resolve_callbacks
 from pulumi.runtime.proto import resource_pb2
@@ -60,6 +60,17 @@ def analyzer_wire(value: Any) -> Any:
 
 def _wire_dict(struct) -> dict[str, Any]:
     return analyzer_wire(json_format.MessageToDict(struct))
+
+
+def _plain(struct):
+    """The inputs with resource references as their id / URN. Deserialising a reference rebuilds the resource
+    (`get_resource`) on the monitor thread's event loop, which the program's loop then awaits: an intermittent
+    'attached to a different loop'. Providers that take no references get ids from the engine anyway."""
+    if RESOURCE_REF_SIG.encode() not in struct.SerializeToString():
+        return struct
+    plain = struct_pb2.Struct()
+    plain.update(_wire_dict(struct))
+    return plain
 
 
 def parse_duration(text: str) -> float:
@@ -184,7 +195,7 @@ class RecordingMonitor(MockMonitor):
         if reg.custom:
             self._on_register(reg)
         _ensure_event_loop()
-        args = MockResourceArgs(typ=request.type, name=request.name, inputs=rpc.deserialize_properties(request.object),
+        args = MockResourceArgs(typ=request.type, name=request.name, inputs=rpc.deserialize_properties(_plain(request.object)),
                                 provider=reg.provider, resource_id=request.importId, custom=reg.custom,
                                 transforms=_resolve_callbacks(request.transforms))
         args.urn = urn

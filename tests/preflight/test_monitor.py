@@ -90,3 +90,27 @@ def test_resource_references_reach_analyzers_as_ids():
            "urn": P + "aws:kms/key:Key::k", "id": "1234abcd"}
     component = {**ref, "id": ""}
     assert analyzer_wire({"a": [ref], "b": component}) == {"a": ["1234abcd"], "b": P + "aws:kms/key:Key::k"}
+
+
+REFERENCING_PROGRAM = '''import json
+import pulumi
+import pulumi_aws as aws
+role = aws.iam.Role("r", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
+fn = aws.lambda_.Function("f", role=role.arn, runtime="python3.12", handler="a.h", code=pulumi.AssetArchive({}))
+aws.lambda_.Permission("p", action="lambda:InvokeFunction", function=fn, principal="apigateway.amazonaws.com")
+aws.iam.RolePolicyAttachment("a", role=role, policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+'''
+
+
+@pytest.mark.parametrize("mode", ["preview", "up"])
+def test_resources_passed_as_inputs_never_cross_event_loops(tmp_path, mode):
+    """A resource given as an input (pulumi/examples aws-py-apigatewayv2-http-api-quickcreate does) once made
+    the monitor rebuild it on its own loop: runs failed at random with 'attached to a different loop'."""
+    (tmp_path / "Pulumi.yaml").write_text("name: refs\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    (tmp_path / "__main__.py").write_text(REFERENCING_PROGRAM)
+    spec = project.load(tmp_path, "dev")
+    for _ in range(8):
+        regs = {r.name: r for r in program.run_program(spec, mode).monitor.registrations.values()}
+    assert regs["p"].inputs["function"] == (regs["f"].id or "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
+    assert regs["a"].inputs["role"] == (regs["r"].id or "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
