@@ -75,11 +75,10 @@ def ecr_lifecycle_policy_expires_untagged(args, cfg):
     if rules is None:
         yield _invalid_document(args.name)
         return
-    # A catch-all "any" rule does not count: untagged layers would still hold slots of its keep-last-N.
-    if not any(_expires(r) and _tag_status(r) == "untagged" for r in rules):
+    if not expires_untagged(rules):
         yield (f"lifecycle policy \"{args.name}\" has no rule expiring untagged images (tagStatus "
-               "\"untagged\"); every superseded build layer stays forever: add one expiring them after "
-               "N days")
+               "\"untagged\" or \"any\"); every superseded build layer stays forever: add one expiring them "
+               "after N days")
 
 
 @resource_rule(
@@ -119,6 +118,14 @@ def policy_rules(policy: Any) -> Optional[list[Mapping]]:
     if isinstance(rules, (str, bytes, Mapping)) or not isinstance(rules, Sequence):
         return None
     return [r for r in rules if isinstance(r, Mapping)]
+
+
+def expires_untagged(rules: list[Mapping]) -> bool:
+    """Some rule expires untagged images: tagStatus "untagged", or an "any" rule (every image, tagged or
+    not, is evaluated against it) that expires them directly or after moving them to archive."""
+    if any(_expires(r) and _tag_status(r) == "untagged" for r in rules):
+        return True
+    return covers_all_tagged([r for r in rules if _tag_status(r) == "any"])
 
 
 def covers_all_tagged(rules: list[Mapping]) -> bool:

@@ -3,8 +3,9 @@ cluster rules live in ecs_service.py (imported here so they register)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Optional
 
-from ._common import as_list, as_str, get, is_true, iter_containers
+from ._common import account_of_arn, as_list, as_str, get, is_true, iter_containers
 from ._registry import resource_rule
 from .images import (ALLOWED_REGISTRIES_CONFIG, compiled_patterns, registry_allowed, registry_of,
                      unpinned_reason)
@@ -177,7 +178,25 @@ def ecs_task_definition_no_environment_secrets(args, cfg):
 )
 def ecs_task_definition_separate_roles(args, cfg):
     task_role = get(args.props, "taskRoleArn")
+    if not isinstance(task_role, str) or not task_role.strip():
+        return
     execution_role = get(args.props, "executionRoleArn")
-    if isinstance(task_role, str) and task_role and task_role == execution_role:
-        yield (f"task definition \"{args.name}\" uses {task_role} as both task role and execution role; "
+    if isinstance(execution_role, str) and _same_role(task_role, execution_role):
+        shown = task_role if task_role == execution_role else f"{task_role} (= {execution_role})"
+        yield (f"task definition \"{args.name}\" uses {shown} as both task role and execution role; "
                "give the application its own task role")
+
+
+def _same_role(a: str, b: str) -> bool:
+    """ECS takes a role's short name or its ARN; a role name is unique in its account whatever its path,
+    and IAM compares role names case-insensitively."""
+    (account_a, name_a), (account_b, name_b) = _role_id(a), _role_id(b)
+    same_account = account_a is None or account_b is None or account_a == account_b
+    return bool(name_a) and name_a == name_b and same_account
+
+
+def _role_id(value: str) -> tuple[Optional[str], str]:
+    value = value.strip()
+    if not value.startswith("arn:"):
+        return None, value.lower()
+    return account_of_arn(value), value.rsplit("/", 1)[-1].lower() if ":role/" in value else value.lower()

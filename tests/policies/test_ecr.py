@@ -84,9 +84,28 @@ def test_repository_policy_for_named_roles_passes(pack):
 # ---- lifecycle policy documents -----------------------------------------------------------
 
 def test_policy_without_untagged_rule_violates(pack):
-    r = pack.check(LIFECYCLE, {"policy": lifecycle(KEEP_RELEASES, CATCH_ALL)}, name="orders-lifecycle")
+    r = pack.check(LIFECYCLE, {"policy": lifecycle(KEEP_RELEASES)}, name="orders-lifecycle")
     d = the(r, "ecr-lifecycle-policy-expires-untagged")
-    assert d.severity == "medium" and '"orders-lifecycle"' in d.message and "untagged" in d.message
+    assert d.severity == "medium" and '"orders-lifecycle"' in d.message
+    assert 'tagStatus "untagged" or "any"' in d.message and "stays forever" in d.message
+
+
+def test_catch_all_any_expiry_expires_untagged_images(pack):
+    # pulumi/examples aws-py-langserve: its only rule keeps the last 10 images, tagged or untagged.
+    keep_ten = {"rulePriority": 1, "action": EXPIRE, "selection": {
+        "tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 10}}
+    untagged = "ecr-lifecycle-policy-expires-untagged"
+    assert not pack.check(LIFECYCLE, {"policy": lifecycle(keep_ten)}).of(untagged)
+    assert not pack.check(LIFECYCLE, {"policy": lifecycle(KEEP_RELEASES, CATCH_ALL)}).of(untagged)
+
+
+def test_catch_all_any_that_only_archives_does_not_expire_untagged_images(pack):
+    archive_all = {"rulePriority": 1, "action": {"type": "transition", "targetStorageClass": "archive"},
+                   "selection": {"tagStatus": "any", "countType": "sinceImagePulled", "countUnit": "days",
+                                 "countNumber": 90}}
+    r = pack.check(LIFECYCLE, {"policy": lifecycle(archive_all)}, name="orders-lifecycle")
+    assert 'lifecycle policy "orders-lifecycle" has no rule expiring untagged images' in the(
+        r, "ecr-lifecycle-policy-expires-untagged").message
 
 
 def test_policy_with_untagged_rule_passes(pack):

@@ -138,6 +138,26 @@ def test_same_task_and_execution_role_violates(pack):
     assert d.severity == "low" and role in d.message
 
 
+@pytest.mark.parametrize("task_role, execution_role", [
+    ("orders", "arn:aws:iam::222222222222:role/orders"),
+    ("arn:aws:iam::222222222222:role/ecs/Orders", "arn:aws:iam::222222222222:role/orders"),
+])
+def test_same_role_by_short_name_or_path_violates(pack, task_role, execution_role):
+    # ECS takes the task role's short name; a role name is unique per account whatever its path.
+    d = the(pack.check(TASK, dict(GOOD_TASK, taskRoleArn=task_role, executionRoleArn=execution_role)),
+            "ecs-task-definition-separate-roles")
+    assert f"uses {task_role} (= {execution_role}) as both task role and execution role" in d.message
+
+
+@pytest.mark.parametrize("task_role, execution_role", [
+    ("orders-task", "arn:aws:iam::222222222222:role/orders-exec"),
+    ("arn:aws:iam::111111111111:role/orders", "arn:aws:iam::222222222222:role/orders"),
+])
+def test_distinct_roles_pass(pack, task_role, execution_role):
+    r = pack.check(TASK, dict(GOOD_TASK, taskRoleArn=task_role, executionRoleArn=execution_role))
+    assert not r.of("ecs-task-definition-separate-roles")
+
+
 def test_malformed_container_definitions_report_nothing(pack):
     r = pack.check(TASK, dict(GOOD_TASK, containerDefinitions="[{not json"))
     assert not [d for d in r.diagnostics if d.policy in TASK_RULES]
