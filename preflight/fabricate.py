@@ -9,12 +9,19 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
+import os
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
 from pulumi.runtime.rpc import get_resource_module
+
+
+# Varies what AWS makes up (uuids, random id parts) between runs, never what follows from known inputs
+# (names, accounts, regions): preflight judges known parts by two `up` runs with different salts.
+SALT_ENV = "PREFLIGHT_FABRICATE_SALT"
+SALT = os.environ.get(SALT_ENV, "")
 
 
 @dataclass(frozen=True)
@@ -29,7 +36,7 @@ def digest(urn: str, length: int, salt: str = "") -> str:
 
 
 def stable_uuid(urn: str) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, urn))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, SALT + urn))
 
 
 @lru_cache(maxsize=None)
@@ -82,7 +89,7 @@ def _arn(p: Place, service: str, resource: str, *, region: bool = True, account:
 
 
 def _hex(urn: str, n: int) -> str:
-    return digest(urn, n, "id")
+    return digest(urn, n, "id" + SALT)
 
 
 # type → (arn builder, which value is the id: "name" | "arn" | "uid" | callable)
