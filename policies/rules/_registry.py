@@ -123,14 +123,41 @@ def _config(defaults: Mapping[str, Any], given: Optional[Mapping[str, Any]]) -> 
     return {**defaults, **given} if given else dict(defaults)
 
 
-def _resource_validate(rule: Rule):
-    types = frozenset(rule.resource_types)
+def _prepare(rule: Rule) -> Callable[[Optional[Mapping[str, Any]]], tuple[dict, _waivers.Waivers]]:
+    """`prepare(config) -> (cfg, waivers)`: what a policy does with its config before anything else."""
     defaults = rule.defaults()
 
+    def prepare(given: Optional[Mapping[str, Any]]) -> tuple[dict[str, Any], _waivers.Waivers]:
+        cfg = _config(defaults, given)
+        return cfg, _waivers.parse(rule, cfg)
+    return prepare
+
+
+@dataclass(frozen=True)
+class TypeFilter:
+    """A resource policy's type filter, for a dispatcher that skips the policy on other types.
+
+    On a resource of another type the policy only runs `prepare(its config)` (so an expired waiver is
+    recorded, and a bad one raises, whatever the stack holds) and returns. Once `prepare` has returned
+    for a config, calling it again with that config changes nothing (waivers are parsed once).
+    """
+    types: frozenset[str]
+    prepare: Callable[[Optional[Mapping[str, Any]]], Any]
+
+
+def type_filters() -> dict[str, TypeFilter]:
+    """`{policy name: TypeFilter}` of every resource rule."""
+    return {r.name: TypeFilter(frozenset(r.resource_types), _prepare(r))
+            for r in RULES if r.kind == "resource"}
+
+
+def _resource_validate(rule: Rule):
+    types = frozenset(rule.resource_types)
+    prepare = _prepare(rule)
+
     def validate(args: ResourceValidationArgs, report_violation) -> None:
-        cfg = _config(defaults, args.get_config())
         # Parsed before the type filter, so an expired waiver is seen even where no resource matches.
-        waivers = _waivers.parse(rule, cfg)
+        cfg, waivers = prepare(args.get_config())
         if args.resource_type not in types:
             return
         waived = []
@@ -146,11 +173,10 @@ def _resource_validate(rule: Rule):
 
 
 def _stack_validate(rule: Rule):
-    defaults = rule.defaults()
+    prepare = _prepare(rule)
 
     def validate(args: StackValidationArgs, report_violation) -> None:
-        cfg = _config(defaults, args.get_config())
-        waivers = _waivers.parse(rule, cfg)
+        cfg, waivers = prepare(args.get_config())
         waived = []
         for urn, message in rule.check(args, cfg):
             hit = waivers.match(urn, _waivers.name_of(urn)) if urn else None
