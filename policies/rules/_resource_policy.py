@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._common import condition_keys, has_wildcard_principal, is_allow, statements
+from ._common import as_map, has_wildcard_principal, is_allow, statements, str_list
 
 # Lowercased condition keys that restrict *who* may call (IAM keys are case-insensitive).
 SCOPING_KEYS = frozenset({
@@ -22,10 +22,26 @@ SCOPING_HINT = ("aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount, aw
                 "or kms:CallerAccount")
 
 
+def _requires_a_match(operator: Any) -> bool:
+    """An operator that holds only when the key is present and matches: not negated (`StringNotEquals`
+    admits everyone else), not `...IfExists` or `ForAllValues:` (true when the key is absent, as
+    aws:SourceArn is on a principal's direct call), not `Null`."""
+    op = str(operator).lower()
+    if op.startswith("forallvalues:"):
+        return False
+    op = op.removeprefix("foranyvalue:")
+    return op != "null" and "not" not in op and not op.endswith("ifexists")
+
+
 def is_scoped(statement: Mapping) -> bool:
     """True when a condition pins the caller with a concrete (not `*`) value."""
-    return any(key in SCOPING_KEYS and any(v.strip() != "*" for v in values)
-               for key, values in condition_keys(statement).items())
+    for operator, block in as_map(statement.get("Condition")).items():
+        if not _requires_a_match(operator):
+            continue
+        for key, values in as_map(block).items():
+            if str(key).lower() in SCOPING_KEYS and any(v.strip() != "*" for v in str_list(values)):
+                return True
+    return False
 
 
 def is_public_grant(statement: Mapping) -> bool:

@@ -149,7 +149,8 @@ def codedeploy_ecs_test_listener(args, cfg):
     if not _is_ecs(args.props):
         return
     pair = _block(get(_block(get(args.props, "loadBalancerInfo")), "targetGroupPairInfo"))
-    listeners = str_list(get(_block(get(pair, "testTrafficRoute")), "listenerArns"))
-    if not listeners:
+    # Counted, not read: a listener's ARN is unknown until it exists, and any listener is a test route.
+    listeners = as_list(get(_block(get(pair, "testTrafficRoute")), "listenerArns"))
+    if not len(listeners):
         yield (f"ECS {_label(args)} has no test traffic route; set loadBalancerInfo.targetGroupPairInfo."
                "testTrafficRoute.listenerArns so the green tasks are tested before the shift")

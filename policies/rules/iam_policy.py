@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterator, Mapping
 
 from . import iam_actions
-from ._common import actions, as_list, condition_keys, get, is_allow, resources, statements, str_list
+from ._common import actions, as_list, as_map, get, is_allow, resources, statements, str_list
 from ._registry import resource_rule
 
 ROLE = "aws:iam/role:Role"
@@ -83,6 +83,24 @@ def _grants_pass_role(statement: Mapping) -> bool:
     return "NotAction" in statement and not any(iam_actions.covers(a, "iam:PassRole") for a in not_actions)
 
 
+# Operators under which iam:PassedToService values name the services allowed (negated ones admit the rest).
+_MATCHING_OPERATORS = frozenset({"stringequals", "stringequalsignorecase", "stringlike"})
+
+
+def _passed_to_named_services(statement: Mapping) -> bool:
+    """Some iam:PassedToService condition (conditions are ANDed) allows only named services, no wildcards."""
+    for operator, block in as_map(statement.get("Condition")).items():
+        base = str(operator).lower().split(":", 1)[-1].removesuffix("ifexists")
+        if base not in _MATCHING_OPERATORS:
+            continue
+        for key, values in as_map(block).items():
+            services = str_list(values)
+            if (str(key).lower() == "iam:passedtoservice" and services
+                    and all(v and not set(v) & {"*", "?"} for v in services)):
+                return True
+    return False
+
+
 @resource_rule(
     "iam-policy-passrole-scoped",
     types=TYPES,
@@ -100,8 +118,8 @@ def iam_policy_passrole_scoped(args, cfg):
         problems = []
         if _wildcard_resource(statement):
             problems.append("on Resource \"*\"")
-        if "iam:passedtoservice" not in condition_keys(statement):
-            problems.append("without an iam:PassedToService condition")
+        if not _passed_to_named_services(statement):
+            problems.append("without an iam:PassedToService condition naming the services")
         if problems:
             yield (f"{where} allows iam:PassRole {' and '.join(problems)}; name the role ARNs and add "
                    "StringEquals iam:PassedToService")

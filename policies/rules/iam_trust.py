@@ -5,7 +5,7 @@ import re
 from typing import Iterator, Mapping, Optional
 
 from . import _prod
-from ._common import as_map, condition_keys, conditions, get, has_wildcard_principal, is_allow, principals
+from ._common import as_map, conditions, get, has_wildcard_principal, is_allow, principals
 from ._common import statements, str_list
 from ._registry import resource_rule
 
@@ -16,6 +16,9 @@ _ACCOUNT_ROOT = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12})$")
 # repo:<org>/<repo>[:<anything>] with no wildcard in the org or repository.
 _ONE_REPOSITORY = re.compile(r"^repo:[^/:*?]+/[^/:*?]+(:.*)?$")
 _ONE_ENVIRONMENT = re.compile(r"^repo:[^/:*?]+/[^/:*?]+:environment:[^*?]+$")
+_ARN_MATCHING = {"ArnEquals", "ArnLike", "StringEquals", "StringLike"}
+# arn:aws:iam::<account>:role/[path/]<name>, the name not a bare wildcard.
+_NAMED_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/([^/]*/)*(?![*?]+$)[^/]+$")
 
 
 def trust_statements(args) -> Iterator[tuple[str, Mapping]]:
@@ -26,24 +29,33 @@ def trust_statements(args) -> Iterator[tuple[str, Mapping]]:
             yield f"role \"{args.name}\" trust statement {label}", statement
 
 
-def _condition_values(statement: Mapping, operators: set[str], key: str) -> list[list[str]]:
-    """The values of condition `key` under each operator in `operators` (one list per operator block)."""
+def _condition_values(statement: Mapping, operators: set[str], keys: set[str]) -> list[list[str]]:
+    """The values of the condition keys `keys` (lowercased) under each operator in `operators` (one list
+    per key and operator block)."""
     out = []
     for operator, block in conditions(statement).items():
         if operator not in operators:
             continue
         for k, values in as_map(block).items():
-            if str(k).lower() == key:
+            if str(k).lower() in keys:
                 out.append(str_list(values))
     return out
 
 
+def _github_issuers(statement: Mapping) -> set[str]:
+    """The GitHub OIDC issuers the statement trusts, lowercased: `token.actions.githubusercontent.com`, or
+    with a GitHub Enterprise slug (`.../<enterprise>`), which then prefixes the condition keys too."""
+    issuers = {p.split(":oidc-provider/", 1)[-1].lower() for p in principals(statement).get("Federated", [])}
+    return {i for i in issuers if i.startswith(GITHUB_OIDC)}
+
+
 def _is_github_oidc(statement: Mapping) -> bool:
-    return any(GITHUB_OIDC in p for p in principals(statement).get("Federated", []))
+    return bool(_github_issuers(statement))
 
 
 def _subjects(statement: Mapping) -> list[list[str]]:
-    return _condition_values(statement, {"StringEquals", "StringLike"}, f"{GITHUB_OIDC}:sub")
+    keys = {f"{issuer}:sub" for issuer in _github_issuers(statement)}
+    return _condition_values(statement, {"StringEquals", "StringLike"}, keys)
 
 
 def _pinned(statement: Mapping, pattern: re.Pattern) -> bool:
@@ -74,9 +86,10 @@ def iam_role_trust_no_wildcard_principal(args, cfg):
 
 
 def _root_trust_is_narrowed(statement: Mapping) -> bool:
-    """An account-root principal narrowed to named principals by an aws:PrincipalArn condition."""
-    arns = condition_keys(statement).get("aws:principalarn", [])
-    return bool(arns) and all(a not in ("*", "") for a in arns)
+    """An account-root principal narrowed to named principals by an aws:PrincipalArn condition: matched
+    (not negated) against ARNs of one account whose name is more than a wildcard (`role/*` is every role)."""
+    arns = _condition_values(statement, _ARN_MATCHING, {"aws:principalarn"})
+    return any(values and all(_NAMED_PRINCIPAL.match(v) for v in values) for values in arns)
 
 
 @resource_rule(
@@ -99,7 +112,9 @@ def iam_role_trust_cross_account_scoped(args, cfg):
 
 def _oidc_problem(statement: Mapping) -> Optional[str]:
     problems = []
-    audiences = _condition_values(statement, {"StringEquals"}, f"{GITHUB_OIDC}:aud")
+    # StringLike with the exact audience (no wildcard) checks it as strictly as StringEquals.
+    keys = {f"{issuer}:aud" for issuer in _github_issuers(statement)}
+    audiences = _condition_values(statement, {"StringEquals", "StringLike"}, keys)
     if not any(values and all(v == AUDIENCE for v in values) for values in audiences):
         problems.append(f"has no StringEquals {GITHUB_OIDC}:aud = \"{AUDIENCE}\"")
     if not _pinned(statement, _ONE_REPOSITORY):

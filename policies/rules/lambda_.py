@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+from pulumi_policy.proxy import UnknownValueError
+
 from . import lambda_runtimes
 from ._common import as_str, get
 from ._registry import resource_rule
@@ -71,26 +73,39 @@ def lambda_function_runtime_supported(args, cfg):
 )
 def lambda_function_no_environment_secrets(args, cfg):
     variables = get(args.props, "environment", 0, "variables")
-    pairs = list(variables.items()) if isinstance(variables, Mapping) else []
+    if not isinstance(variables, Mapping):
+        return
+    pairs, unknown = [], None
+    for name in variables:  # iterating reads keys only; a value computed by another resource is unknown
+        try:
+            pairs.append((name, variables[name]))
+        except UnknownValueError as e:
+            unknown = unknown or e
     for name, reason in secret_variables(pairs, cfg):
         yield (f"function \"{args.name}\" environment variable {name!r} {reason}; store it in Secrets "
                "Manager or Parameter Store and pass only its name or ARN")
+    # Re-raised once the known values are judged: a plaintext password next to a queue URL is reported
+    # in preview, and the SDK still lists the rule as not evaluated for the unknown values.
+    if unknown is not None:
+        raise unknown
 
 
 @resource_rule(
     "lambda-permission-principal-scoped",
     types=[PERMISSION],
-    description=("A Lambda permission must name its principal and scope a service principal with sourceArn "
-                 "or sourceAccount."),
+    description=("A Lambda permission must name its principal (or restrict \"*\" to an organisation) and "
+                 "scope a service principal with sourceArn or sourceAccount."),
     severity="critical",
-    remediation=("Grant a specific account or role, never \"*\"; for a service principal (s3.amazonaws.com, "
-                 "events.amazonaws.com, ...) set source_arn and/or source_account."),
+    remediation=("Grant a specific account or role, never \"*\" (unless principal_org_id limits it to your "
+                 "organisation); for a service principal (s3.amazonaws.com, events.amazonaws.com, ...) set "
+                 "source_arn and/or source_account."),
     topic="access-control",
     anchors=["SH Lambda.1", "CKV_AWS_364"],
 )
 def lambda_permission_principal_scoped(args, cfg):
     principal = as_str(get(args.props, "principal")).strip()
-    if principal == "*":
+    # principal_org_id makes Lambda add an aws:PrincipalOrgID condition: only the organisation's principals.
+    if principal == "*" and not as_str(get(args.props, "principalOrgId")).strip():
         yield (f"permission \"{args.name}\" lets principal \"*\" (anyone) invoke the function; grant a "
                "specific account, role or service with source_arn")
     elif principal.endswith(".amazonaws.com") and not (as_str(get(args.props, "sourceArn"))

@@ -6,7 +6,8 @@ name / ARN value; deployment group -> Lambda application by the `appName` depend
 pipeline Lambda deploy action -> function by its FunctionName (name or ARN).
 A deployment group does not name the function it deploys (the appspec does, at deploy time), so it
 counts for a function when it shares the function's parent component, depends on the function or
-one of its aliases, or its group / application name starts with the function's name.
+one of its aliases, or its group / application name starts with the function's name (its physical
+name, or its logical name: an auto-named function's physical name carries a random suffix).
 A prod Lambda deploy action that shifts all at once, or without an alias, is reported on its pipeline
 (once: the function it names is not reported again for it).
 """
@@ -80,7 +81,8 @@ def _functions_without_alias_release(resources, cfg, exempt: re.Pattern,
         if name not in handled and not ({fn.urn, parent_urn(fn), *aliases.get(fn.urn, ())} & tied):
             if group_names is None:
                 group_names = _name_prefixes(groups)
-            if name not in group_names:
+            # An auto-named function's physical name has a random suffix: its logical name counts too.
+            if not {name, fn.name} & group_names:
                 missing.append("no CodeDeploy deployment group (Lambda) or CodePipeline Lambda deploy action "
                                "shifting it")
         if missing:

@@ -12,12 +12,18 @@ KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
 
 
 def _algorithm(rule: Any) -> str:
-    return as_str(get(rule, "applyServerSideEncryptionByDefault", 0, "sseAlgorithm"))
+    return as_str(get(rule, "applyServerSideEncryptionByDefault", 0, "sseAlgorithm")
+                  or get(rule, "applyServerSideEncryptionByDefaults", 0, "sseAlgorithm"))
+
+
+def _inline(bucket: Any, key: str) -> Any:
+    """A deprecated inline block of a bucket: singular on Bucket, a one-item list (`...s`) on BucketV2."""
+    return get(bucket.props, key, 0) or get(bucket.props, key + "s", 0)
 
 
 def _inline_algorithm(bucket: Any) -> Optional[str]:
-    """The deprecated inline serverSideEncryptionConfiguration.rule of a Bucket, if any."""
-    config = get(bucket.props, "serverSideEncryptionConfiguration", 0)
+    """The deprecated inline serverSideEncryptionConfiguration(s) rule of a bucket, if any."""
+    config = _inline(bucket, "serverSideEncryptionConfiguration")
     rules = as_list(get(config, "rule")) or as_list(get(config, "rules"))
     return next((a for a in map(_algorithm, rules) if a), None)
 
@@ -51,7 +57,7 @@ def s3_bucket_kms_encrypted(args, cfg):
 
 
 def _inline_versioning_enabled(bucket: Any) -> bool:
-    return is_true(get(bucket.props, "versioning", 0, "enabled"))
+    return is_true(get(_inline(bucket, "versioning"), "enabled"))
 
 
 @stack_rule(

@@ -1,4 +1,5 @@
 """CodeDeploy deployment-group rules through the analyzer."""
+from preflight.analyzer import UNKNOWN
 from tests.policies.conftest import aws_provider
 
 GROUP = "aws:codedeploy/deploymentGroup:DeploymentGroup"
@@ -114,3 +115,15 @@ def test_ecs_group_without_test_listener_violates(pack):
     [d] = check(pack, ecs_group(loadBalancerInfo=lb)).of("codedeploy-ecs-test-listener")
     assert d.severity == "medium" and '"orders"' in d.message and "testTrafficRoute" in d.message
     assert not check(pack, lambda_group()).of("codedeploy-ecs-test-listener")
+
+
+def test_test_listener_created_alongside_passes_in_preview(pack):
+    """A listener's ARN is unknown until it exists: the route is judged by its listeners, not their ARNs."""
+    lb = {"targetGroupPairInfo": {"prodTrafficRoute": {"listenerArns": [UNKNOWN]},
+                                  "testTrafficRoute": {"listenerArns": [UNKNOWN]},
+                                  "targetGroups": [{"name": "orders-blue"}, {"name": "orders-green"}]}}
+    r = check(pack, ecs_group(loadBalancerInfo=lb))
+    assert not r.of("codedeploy-ecs-test-listener"), r.diagnostics  # nor a "can't be known" advisory
+    lb["targetGroupPairInfo"]["testTrafficRoute"] = {"listenerArns": []}
+    [d] = check(pack, ecs_group(loadBalancerInfo=lb)).of("codedeploy-ecs-test-listener")
+    assert "no test traffic route" in d.message

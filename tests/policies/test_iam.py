@@ -66,6 +66,19 @@ def test_account_root_trust_violates(pack):
     assert not role(pack, narrowed).of("iam-role-trust-cross-account-scoped")
 
 
+def test_root_trust_is_narrowed_only_by_matching_named_principal_arns(pack):
+    root = {"AWS": "arn:aws:iam::111111111111:root"}
+    for condition in ({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/*"}},
+                      {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/pipeline"}},
+                      {"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/intern"}},
+                      {"StringEquals": {"sts:ExternalId": "acme-7f3a"}}):
+        [d] = role(pack, trust(root, Condition=condition)).of("iam-role-trust-cross-account-scoped")
+        assert "trusts whole account(s) ['arn:aws:iam::111111111111:root']" in d.message
+    prefixed = {"ArnLike": {"aws:PrincipalArn": ["arn:aws:iam::111111111111:role/ci-*",
+                                                 "arn:aws:iam::111111111111:role/ops/deployer"]}}
+    assert not role(pack, trust(root, Condition=prefixed)).of("iam-role-trust-cross-account-scoped")
+
+
 def test_github_oidc_trust_must_pin_one_repository(pack):
     for sub in ("repo:acme/*", "*", "repo:*/orders:*"):
         [d] = role(pack, github_trust(sub, operator="StringLike")).of(OIDC_PINNED)
@@ -76,6 +89,25 @@ def test_github_oidc_trust_must_pin_one_repository(pack):
     for sub, operator in [("repo:acme/orders:ref:refs/heads/main", "StringEquals"),
                           ("repo:acme/orders:*", "StringLike")]:
         assert not role(pack, github_trust(sub, operator=operator)).of(OIDC_PINNED)
+
+
+def test_github_oidc_audience_under_string_like_and_enterprise_issuers_count(pack):
+    keys = "token.actions.githubusercontent.com"
+    like = doc({"Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringLike": {f"{keys}:aud": "sts.amazonaws.com",
+                                             f"{keys}:sub": "repo:acme/orders:*"}}})
+    assert not role(pack, like).of(OIDC_PINNED)
+    issuer = "token.actions.githubusercontent.com/acme-corp"
+    enterprise = doc({"Effect": "Allow", "Principal": {"Federated": f"{OIDC}/acme-corp"},
+                      "Action": "sts:AssumeRoleWithWebIdentity",
+                      "Condition": {"StringEquals": {f"{issuer}:aud": "sts.amazonaws.com",
+                                                     f"{issuer}:sub": "repo:acme/orders:environment:prod"}}})
+    assert not role(pack, enterprise, name="orders-prod-deploy").policies() & {
+        OIDC_PINNED, "iam-role-prod-oidc-requires-environment"}
+    # The enterprise issuer's keys are the ones checked: the public issuer's keys do not pin it.
+    public_keys = enterprise.replace(f"{issuer}:", "token.actions.githubusercontent.com:")
+    [d] = role(pack, public_keys).of(OIDC_PINNED)
+    assert "has no StringEquals" in d.message and "(no sub condition)" in d.message
 
 
 def test_prod_github_role_must_pin_an_environment(pack):
@@ -138,6 +170,20 @@ def test_passrole_on_star_or_without_service_violates(pack):
                                 (allow("iam:*", "arn:aws:iam::1:role/app"), "without")]:
         [d] = pack.check(POLICY, {"policy": doc(statement)}, name="ci").of("iam-policy-passrole-scoped")
         assert d.severity == "high" and "iam:PassRole" in d.message and expected in d.message
+
+
+def test_passrole_service_condition_must_name_the_services(pack):
+    role_arn = "arn:aws:iam::1:role/app"
+    for condition in ({"StringLike": {"iam:PassedToService": "*.amazonaws.com"}},
+                      {"StringNotEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+                      {"StringEquals": {"iam:PassedToService": []}}):
+        statement = allow("iam:PassRole", role_arn, Condition=condition)
+        [d] = pack.check(POLICY, {"policy": doc(statement)}, name="ci").of("iam-policy-passrole-scoped")
+        assert "without an iam:PassedToService condition naming the services" in d.message
+    for condition in ({"StringLike": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+                      {"ForAnyValue:StringEquals": {"IAM:PassedToService": ["lambda.amazonaws.com"]}}):
+        statement = allow("iam:PassRole", role_arn, Condition=condition)
+        assert not pack.check(POLICY, {"policy": doc(statement)}, name="ci").of("iam-policy-passrole-scoped")
 
 
 def test_write_actions_on_star_violate(pack):

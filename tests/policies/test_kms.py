@@ -48,6 +48,23 @@ def test_wildcard_with_unrelated_condition_still_violates(pack):
     assert "statement #1" in d.message
 
 
+def test_conditions_that_admit_callers_without_a_match_do_not_scope(pack):
+    # Negated, ...IfExists, ForAllValues and Null conditions hold for callers outside the account / org.
+    for condition in ({"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+                      {"StringEqualsIfExists": {"aws:SourceAccount": "111111111111"}},
+                      {"ForAllValues:StringEquals": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/*"}},
+                      {"Null": {"aws:PrincipalOrgID": "false"}}):
+        statement = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+                     "Condition": condition}
+        r = pack.check(KEY, {"policy": key_policy(ADMIN, statement)})
+        [d] = r.of("kms-key-policy-no-wildcard-principal")
+        assert "statement #2" in d.message
+    org_paths = {"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*",
+                 "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/*"}}}
+    r = pack.check(KEY, {"policy": key_policy(ADMIN, org_paths)})
+    assert not r.of("kms-key-policy-no-wildcard-principal")
+
+
 def test_named_principals_or_scoped_wildcard_pass(pack):
     scoped = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
               "Resource": "*", "Condition": {"StringEquals": {

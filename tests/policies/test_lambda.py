@@ -63,6 +63,17 @@ def test_secret_environment_variable_violates(pack):
     assert d.severity == "critical" and "'SLACK_WEBHOOK_TOKEN'" in d.message and "xoxb" not in d.message
 
 
+def test_known_secret_next_to_an_unknown_value_is_reported_in_preview(pack):
+    env = {"variables": {"QUEUE_URL": UNKNOWN, "DB_PASSWORD": "hunter2"}}
+    found = pack.check(FUNCTION, {"runtime": "python3.13", "environment": env}, name="orders").of(
+        "lambda-function-no-environment-secrets")
+    [violation] = [d for d in found if d.enforcement == "mandatory"]
+    assert "'DB_PASSWORD'" in violation.message
+    # ... and the rule still says it could not judge the unknown value.
+    [advisory] = [d for d in found if d.enforcement == "advisory"]
+    assert "environment.variables.QUEUE_URL" in advisory.message and "during preview" in advisory.message
+
+
 def test_secret_references_in_environment_pass(pack):
     env = {"variables": {"DB_PASSWORD_PARAM": "/orders/prod/db-password", "TABLE": "orders"}}
     assert not pack.check(FUNCTION, {"environment": env}).of("lambda-function-no-environment-secrets")
@@ -75,6 +86,15 @@ def test_wildcard_principal_violates(pack):
     d = the(pack.check(PERMISSION, props, name="public-invoke"), "lambda-permission-principal-scoped")
     assert (d.enforcement, d.severity) == ("mandatory", "critical")
     assert '"public-invoke"' in d.message and 'principal "*"' in d.message
+
+
+def test_wildcard_principal_limited_to_an_organisation_passes(pack):
+    props = {"action": "lambda:InvokeFunction", "function": "thumbnails", "principal": "*"}
+    assert not pack.check(PERMISSION, {**props, "principalOrgId": "o-a1b2c3d4e5"}).of(
+        "lambda-permission-principal-scoped")
+    d = the(pack.check(PERMISSION, {**props, "principalOrgId": ""}, name="public-invoke"),
+            "lambda-permission-principal-scoped")
+    assert 'principal "*"' in d.message
 
 
 def test_service_principal_without_source_violates(pack):
@@ -152,6 +172,20 @@ def test_flat_program_joined_by_names(pack):
     group = resource(GROUP, {"appName": "thumbnails-prod-deploy",
                              "deploymentGroupName": "thumbnails-prod-canary"}, name="group")
     assert not pack.analyze_stack([fn, alias, app, group]).of("lambda-prod-deployed-through-alias")
+
+
+def test_auto_named_function_joined_by_its_logical_name(pack):
+    fn = resource(FUNCTION, {"name": "thumbnails-prod-5d2f04a"}, name="thumbnails-prod")
+    alias = resource(ALIAS, {"name": "live", "functionName": "thumbnails-prod-5d2f04a"}, name="live")
+    app = resource(APP, {"name": "thumbnails-prod", "computePlatform": "Lambda"}, name="app")
+    group = resource(GROUP, {"appName": "thumbnails-prod", "deploymentGroupName": "thumbnails-prod-live"},
+                     name="group")
+    assert not pack.analyze_stack([fn, alias, app, group]).of("lambda-prod-deployed-through-alias")
+    app = resource(APP, {"name": "resize-prod", "computePlatform": "Lambda"}, name="app")
+    other = resource(GROUP, {"appName": "resize-prod", "deploymentGroupName": "resize-prod-live"},
+                     name="group")
+    d = the(pack.analyze_stack([fn, alias, app, other]), "lambda-prod-deployed-through-alias")
+    assert d.urn == urn(FUNCTION, "thumbnails-prod") and '"thumbnails-prod-5d2f04a"' in d.message
 
 
 def test_non_prod_and_hook_functions_are_exempt(pack):

@@ -134,6 +134,23 @@ def test_suspended_versioning_is_reported_and_inline_versioning_passes(pack):
     assert not pack.analyze_stack([bucket(versioning={"enabled": True})]).of("s3-bucket-versioning")
 
 
+def test_bucket_v2_inline_lists_count(pack):
+    """BucketV2's deprecated inline blocks are one-item lists with plural names."""
+    kms = {"rules": [{"applyServerSideEncryptionByDefaults": [{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": CMK}]}]}
+    v2 = resource("aws:s3/bucketV2:BucketV2", {"bucket": "legacy-bucket", "versionings": [{"enabled": True}],
+                                               "serverSideEncryptionConfigurations": [kms]}, name="legacy")
+    r = pack.analyze_stack([v2])
+    assert not r.of("s3-bucket-versioning") and not r.of("s3-bucket-kms-encrypted")
+    off = resource("aws:s3/bucketV2:BucketV2", {"versionings": [{"enabled": False}],
+                                                "serverSideEncryptionConfigurations": [{"rules": [{
+                                                    "applyServerSideEncryptionByDefaults": [
+                                                        {"sseAlgorithm": "AES256"}]}]}]}, name="legacy")
+    r = pack.analyze_stack([off])
+    [d] = r.of("s3-bucket-kms-encrypted")
+    assert "default encryption 'AES256'" in d.message
+    assert r.of("s3-bucket-versioning")
+
+
 def test_force_destroy_violates(pack):
     r = pack.check(BUCKET, {"bucket": "artifacts-bucket", "forceDestroy": True}, name="artifacts")
     [d] = r.of("s3-bucket-force-destroy-disabled")

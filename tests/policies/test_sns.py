@@ -51,3 +51,11 @@ def test_wildcard_condition_value_does_not_scope(pack):
     fake_scope = {"Effect": "Allow", "Principal": "*", "Action": "SNS:Publish", "Resource": "*",
                   "Condition": {"StringLike": {"aws:SourceAccount": "*"}}}
     assert pack.check(TOPIC_POLICY, {"policy": topic_policy(fake_scope)}).of("sns-topic-policy-not-public")
+
+
+def test_negated_condition_does_not_scope(pack):
+    everyone_else = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "SNS:Publish", "Resource": "*",
+                     "Condition": {"StringNotEquals": {"aws:SourceAccount": "444444444444"}}}
+    [d] = pack.check(TOPIC_POLICY, {"policy": topic_policy(everyone_else)}, name="approvals").of(
+        "sns-topic-policy-not-public")
+    assert '"approvals"' in d.message and "statement #1" in d.message
