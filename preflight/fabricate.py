@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
+import json
 import os
+import typing
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
@@ -82,6 +84,39 @@ def autoname(type_: str, name: str, urn: str, inputs: dict[str, Any]) -> dict[st
         return {prop: prefix + digest(urn, 26)}
     physical = f"{name}-{digest(urn, 7)}"
     return {prop: physical.lower() if prop == "bucket" else physical}
+
+
+@lru_cache(maxsize=None)
+def string_outputs(type_: str) -> frozenset[str]:
+    """Wire names of the resource's outputs the SDK types as a string (`Output[str]`)."""
+    cls = _classes(type_)[0]
+    names = set()
+    for attr in vars(cls).values() if cls is not None else ():
+        getter = getattr(attr, "fget", None)
+        wire = getattr(getter, "_pulumi_name", None)
+        try:
+            hint = typing.get_type_hints(getter).get("return") if wire else None
+        except Exception:  # noqa: BLE001 - an unresolvable annotation is simply not a string output
+            continue
+        if hint is not None and typing.get_args(hint) == (str,):
+            names.add(wire)
+    return frozenset(names)
+
+
+def documents_as_strings(type_: str, inputs: dict[str, Any]) -> dict[str, str]:
+    """Objects given for string properties (a policy document as a dict or PolicyDocumentArgs), as the
+    provider's Check leaves them: JSON text. Unknown or secret parts leave the value as it is."""
+    out = {}
+    for key, value in inputs.items():
+        if isinstance(value, (dict, list)) and key in string_outputs(type_):
+            text = json.dumps(value)
+            if _UNKNOWN_TEXT not in text and _SECRET_SIG not in text:
+                out[key] = text
+    return out
+
+
+_UNKNOWN_TEXT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
 
 def _arn(p: Place, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:

@@ -82,8 +82,13 @@ class PreflightMocks(Mocks):
         return place_of(inputs, self.default_place) if inputs is not None else self.default_place
 
     def checked_inputs(self, type_: str, name: str, urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        """What the provider's Check adds before the engine analyzes a resource (auto-names)."""
-        return fabricate.autoname(type_, name, urn, inputs)
+        """What the provider's Check adds before the engine analyzes a resource: auto-names, and documents
+        given as objects where the provider takes a string."""
+        try:
+            documents = fabricate.documents_as_strings(type_, inputs)
+        except TypeError:       # deserialised inputs holding Unknown values: left as the program gave them
+            documents = {}
+        return {**documents, **fabricate.autoname(type_, name, urn, inputs)}
 
     def new_resource(self, args: MockResourceArgs) -> tuple[Optional[str], dict]:
         if args.typ == STACK_REFERENCE_TYPE:

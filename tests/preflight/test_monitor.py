@@ -114,3 +114,22 @@ def test_resources_passed_as_inputs_never_cross_event_loops(tmp_path, mode):
         regs = {r.name: r for r in program.run_program(spec, mode).monitor.registrations.values()}
     assert regs["p"].inputs["function"] == (regs["f"].id or "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
     assert regs["a"].inputs["role"] == (regs["r"].id or "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
+
+
+@pytest.mark.parametrize("mode", ["preview", "up"])
+def test_a_policy_document_given_as_an_object_is_json_text_as_the_provider_checks_it(tmp_path, mode):
+    """pulumi_aws types Role.assume_role_policy as `Input[Union[str, PolicyDocumentArgs]]` in and `Output[str]`
+    out: a dict once came back as a dict and the SDK failed ('Unexpected type'); the pack sees the JSON text."""
+    (tmp_path / "Pulumi.yaml").write_text("name: docs\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-east-1\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi, pulumi_aws as aws\n"
+        "doc = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Action': 'sts:AssumeRole',\n"
+        "       'Principal': {'Service': 'lambda.amazonaws.com'}}]}\n"
+        "role = aws.iam.Role('r', assume_role_policy=doc, tags={'team': 'a'})\n"
+        "pulumi.export('doc', role.assume_role_policy)\n")
+    regs = {r.name: r for r in program.run_program(project.load(tmp_path, "dev"), mode).monitor.registrations.values()}
+    import json
+    assert json.loads(regs["r"].inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {
+        "Service": "lambda.amazonaws.com"}
+    assert regs["r"].inputs["tags"] == {"team": "a"}      # objects typed as objects stay objects
