@@ -15,7 +15,7 @@ import grpc
 from google.protobuf import struct_pb2
 from pulumi_policy import policy as sdk
 
-from . import _config_check
+from . import _config_check, _waivers
 
 SDK_CLASS = "_PolicyAnalyzerServicer"
 SDK_PARAMS = ["self", "request", "_context"]
@@ -47,6 +47,7 @@ def install(check: Callable[[Mapping[str, Any]], None] = _config_check.check) ->
             check(policy_config(request))
         except _config_check.ConfigError as e:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
+        _waivers.reset()
         return original(self, request, context)
 
     servicer.Configure = Configure

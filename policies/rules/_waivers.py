@@ -76,6 +76,12 @@ class Waivers:
 NONE = Waivers()
 
 
+def reset() -> None:
+    """A new Configure starts over: the CLI configures a pack process once, a harness may do it per run."""
+    _EXPIRED.clear()
+    _CACHE.clear()
+
+
 def today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 

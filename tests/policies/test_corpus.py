@@ -25,7 +25,7 @@ def test_variant_ids_are_unique_and_name_registered_rules():
 @pytest.mark.parametrize("mode", ["preview", "up"])
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.id for v in VARIANTS])
 def test_variant(pack, tmp_path, variant, mode):
-    result = evaluate(pack, tmp_path, variant.program, mode, variant.config)
+    result = evaluate(pack, tmp_path, variant.program, mode, variant.config, variant.pack_config)
     hits = [name for policy, name in result["violations"] if policy == variant.rule]
     if variant.kind == VIOLATES and variant.preview_unknown and mode == "preview":
         assert not hits and variant.rule in result["unevaluated"], (variant.rule, mode, result)

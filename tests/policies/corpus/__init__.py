@@ -28,6 +28,7 @@ class Variant:
     # In preview the deciding value is unknown (e.g. a tag appended to an unknown repository URL): the
     # rule must list itself as not evaluated rather than pass silently. Up mode must still report it.
     preview_unknown: bool = False
+    pack_config: Optional[dict] = None  # per-policy entries laid over policies/config/prod.json
 
     @property
     def id(self) -> str:

@@ -37,7 +37,8 @@ def write_program(directory: Path, body: str) -> Path:
     return main
 
 
-def evaluate(pack: Any, directory: Path, body: str, mode: str, config: dict | None = None) -> dict[str, Any]:
+def evaluate(pack: Any, directory: Path, body: str, mode: str, config: dict | None = None,
+             pack_config: dict | None = None) -> dict[str, Any]:
     """{'violations': [(policy, resource name)], 'unevaluated': [policy], 'resources': n} of one run."""
     main = write_program(directory, body)
     spec = ProgramSpec(name=PROJECT, stack=STACK, directory=directory, main=main,
@@ -46,7 +47,7 @@ def evaluate(pack: Any, directory: Path, body: str, mode: str, config: dict | No
     run = run_program(spec, mode)
     regs = list(run.monitor.registrations.values())
     by_urn = {r.urn: r for r in regs}
-    pack.configure(PACK_CONFIG)
+    pack.configure({**PACK_CONFIG, **{k: {**PACK_CONFIG.get(k, {}), **v} for k, v in (pack_config or {}).items()}})
     diagnostics = []
     for reg in regs:
         if reg.custom:
