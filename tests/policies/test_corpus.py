@@ -36,3 +36,10 @@ def test_variant(pack, tmp_path, variant, mode):
     else:
         assert not hits, (variant.rule, mode, result)
         assert variant.rule not in result["unevaluated"], (mode, result["unevaluated"])
+
+
+def test_every_rule_has_three_violating_variants_and_a_near_miss():
+    from scripts.corpus_counts import counts
+    short = {rule: c[:2] for rule, c in counts().items() if c[0] < MIN_VIOLATING or c[1] < MIN_NEAR_MISSES}
+    assert short == {}, short
+    assert len(counts()) == len(RULES) == 80
