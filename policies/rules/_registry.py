@@ -139,7 +139,8 @@ class TypeFilter:
 
     On a resource of another type the policy only runs `prepare(its config)` (so an expired waiver is
     recorded, and a bad one raises, whatever the stack holds) and returns. Once `prepare` has returned
-    for a config, calling it again with that config changes nothing (waivers are parsed once).
+    for a config, calling it again with that config changes nothing until the next Configure (waivers
+    are parsed once per Configure).
     """
     types: frozenset[str]
     prepare: Callable[[Optional[Mapping[str, Any]]], Any]
