@@ -1,23 +1,28 @@
 """Walking a CodePipeline's stages and actions (aws:codepipeline/pipeline:Pipeline wire shape).
 
 `stages[]` hold `name` and `actions[]`; an action carries `category`, `owner`, `provider`,
-`name`, `configuration` (map of strings), `roleArn`, `runOrder`. Stages run in list order.
+`name`, `configuration` (map of strings), `roleArn`, `runOrder`, `commands` (Commands actions).
+Stages run in list order; inside a stage, actions run in runOrder groups: the default runOrder is 1,
+actions with the same runOrder run in parallel and a group starts when the lower one has succeeded
+(https://docs.aws.amazon.com/codepipeline/latest/userguide/reference-pipeline-structure.html, runOrder).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
 from . import _prod
-from ._common import account_of_arn, as_list, as_map, as_str, get
+from ._common import account_of_arn, as_list, as_map, as_number, as_str, get, parse_json, str_list
+from ._shell import UNKNOWN
 
 _DEPLOY_WORD = re.compile(r"deploy", re.IGNORECASE)
-# DeployStrategy of the Lambda deploy action that shifts traffic gradually (action-reference-LambdaDeploy.html);
+# DeployStrategy of the Lambda deploy action that shifts traffic gradually
+# (action-reference-LambdaDeploy.html);
 # AllAtOnce is the default when the key is absent.
 _GRADUAL_STRATEGY = re.compile(r"^(Canary\d+Percent\d+Minutes?|Linear\d+PercentEvery\d+Minutes?)$")
 # Providers whose actions run arbitrary deployment code when named for it (a build or Lambda "deploy" step).
-_INVOKING_PROVIDERS = {"CodeBuild", "Lambda"}
+_INVOKING_PROVIDERS = {"CodeBuild", "Lambda", "Commands"}
 # Configuration keys whose ARN value names the account the action acts in.
 _TARGET_KEYS = ("RoleArn", "FunctionName", "ProjectName", "ClusterName", "ServiceName", "ApplicationName")
 
@@ -32,6 +37,32 @@ class Action:
     provider: str
     configuration: Mapping
     role_arn: str
+    raw: Mapping = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def run_order(self) -> float:
+        """The action's runOrder (1 when unset): read only by the rules that order actions in a stage."""
+        value = as_number(get(self.raw, "runOrder"))
+        return value if value is not None else 1.0
+
+    @property
+    def position(self) -> tuple[int, float]:
+        return self.stage_index, self.run_order
+
+    @property
+    def commands(self) -> list[str]:
+        """The shell commands of a Commands action."""
+        return str_list(get(self.raw, "commands"))
+
+    def environment_overrides(self) -> dict[str, str]:
+        """A CodeBuild action's EnvironmentVariables (JSON list) by name; a parameter / secret is UNKNOWN."""
+        out = {}
+        for v in as_list(parse_json(self.configuration.get("EnvironmentVariables"))):
+            name, value = get(v, "name"), get(v, "value")
+            if isinstance(name, str):
+                plain = (as_str(get(v, "type")) or "PLAINTEXT").upper() == "PLAINTEXT"
+                out[name] = value if plain and isinstance(value, str) else UNKNOWN
+        return out
 
     def label(self) -> str:
         return f"action \"{self.name}\" (stage \"{self.stage}\")"
@@ -56,7 +87,7 @@ def actions(props: Any) -> Iterator[Action]:
                          category=as_str(get(action, "category")), owner=as_str(get(action, "owner")),
                          provider=as_str(get(action, "provider")),
                          configuration=as_map(get(action, "configuration")),
-                         role_arn=as_str(get(action, "roleArn")))
+                         role_arn=as_str(get(action, "roleArn")), raw=as_map(action))
 
 
 def is_deploy(action: Action) -> bool:
@@ -97,15 +128,10 @@ def is_prod(action: Action, cfg: Mapping[str, Any]) -> bool:
     return _prod.any_name_is_prod((action.stage, action.name), cfg)
 
 
-def prod_deploys(props: Any, cfg: Mapping[str, Any]) -> Iterator[Action]:
-    for action in actions(props):
-        if is_deploy(action) and is_prod(action, cfg):
-            yield action
-
-
-def first_stage_with(props: Any, predicate) -> Optional[int]:
-    """Index of the first stage holding an action for which `predicate(action)` holds."""
-    return next((a.stage_index for a in actions(props) if predicate(a)), None)
+def precedes(first: Action, then: Action) -> bool:
+    """`first` has finished (succeeded) before `then` starts: an earlier stage, or a lower runOrder in the
+    same stage. Actions with the same runOrder in one stage run in parallel."""
+    return first.position < then.position
 
 
 def pipeline_label(args: Any) -> str:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from ._common import as_list, as_str, get, is_true
 from ._registry import resource_rule
-from .codebuild_buildspec import PROJECT, builds_image, env_variables, inline_buildspec
+from .codebuild_buildspec import PROJECT, env_variables, inline_buildspec, uses_docker_daemon
 from .env_secrets import CONFIG as SECRET_CONFIG, secret_variables
 
 PLAINTEXT = "PLAINTEXT"
@@ -70,9 +70,11 @@ def codebuild_project_source_url_no_credentials(args, cfg):
 @resource_rule(
     "codebuild-project-privileged-only-for-images",
     types=[PROJECT],
-    description="CodeBuild privileged mode must be on only when the buildspec builds container images.",
+    description=("CodeBuild privileged mode must be on only when the buildspec uses the Docker daemon "
+                 "(builds images or runs containers)."),
     severity="medium",
-    remediation="Set environment.privileged_mode=False unless the buildspec runs docker build.",
+    remediation=("Set environment.privileged_mode=False unless the buildspec runs docker build / run / "
+                 "compose."),
     topic="least-privilege",
     anchors=["SH CodeBuild.5"],
 )
@@ -80,9 +82,9 @@ def codebuild_project_privileged_only_for_images(args, cfg):
     if not is_true(get(args.props, "environment", 0, "privilegedMode")):
         return
     spec = inline_buildspec(args.props)
-    if spec is not None and not builds_image(spec):
+    if spec is not None and not uses_docker_daemon(spec):
         yield (f"project \"{args.name}\" runs privileged (root access to the Docker daemon) but its "
-               "buildspec builds no image; set privileged_mode=False")
+               "buildspec neither builds images nor runs containers; set privileged_mode=False")
 
 
 @resource_rule(

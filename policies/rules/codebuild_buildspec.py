@@ -7,22 +7,27 @@ Shell commands are read step by step (lines, `&&`, `||`, `;`) in phase order.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ._common import as_str, get, parse_yaml, str_list
+from ._common import as_list, as_str, get, parse_yaml, str_list
+from ._image_commands import BUILDING_TOOLS, ImageRef, image_refs, tag_of
 from ._registry import resource_rule
-from .images import compiled_patterns, split_reference
+from ._shell import ASSIGNMENT, UNKNOWN, ShellEnv
+from .images import compiled_patterns
 
 PROJECT = "aws:codebuild/project:Project"
 PHASES = ("install", "pre_build", "build", "post_build")
 COMMIT_VARIABLES = ("CODEBUILD_RESOLVED_SOURCE_VERSION", "CODEBUILD_SOURCE_VERSION")
 BUILD_IMAGE = re.compile(
     r"\b(?:docker(?:\s+|-)compose\s+build|docker\s+(?:buildx\s+(?:build|bake)|image\s+build|build))\b")
-IMAGE_COMMAND = re.compile(r"\bdocker\s+(?:(buildx)\s+build|image\s+(build|tag|push)|(build|tag|push))\b")
-ASSIGNMENT = re.compile(r"^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+# Docker commands that talk to the daemon, which only privileged mode starts in a CodeBuild container.
+DAEMON_COMMAND = re.compile(
+    r"\b(?:docker(?:\s+|-)compose\b.*\s(?:up|run|build|start|exec)\b|"
+    r"docker\s+(?:run|create|start|exec|pull|push|tag|load|commit|buildx|image|container))\b")
+IMAGE_COMMAND = re.compile(
+    r"\b(?:docker|podman|nerdctl|finch)\s+(?:buildx\s+build|image\s+(?:build|tag|push)|build|tag|push)\b")
 VARIABLE_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 STEP_SEPARATOR = re.compile(r"&&|\|\||;")
 DEFAULT_TEST_COMMANDS = [
@@ -59,8 +64,9 @@ def steps(spec: Mapping) -> list[Step]:
     return out
 
 
-def builds_image(spec: Mapping) -> bool:
-    return any(BUILD_IMAGE.search(s.text) for s in steps(spec))
+def uses_docker_daemon(spec: Mapping) -> bool:
+    """The buildspec builds images or runs containers (docker compose up for integration tests, ...)."""
+    return any(BUILD_IMAGE.search(s.text) or DAEMON_COMMAND.search(s.text) for s in steps(spec))
 
 
 def env_variables(spec: Mapping) -> list[tuple[Any, Any]]:
@@ -74,7 +80,7 @@ def env_variables(spec: Mapping) -> list[tuple[Any, Any]]:
     description="A buildspec must tag the images it builds with the commit SHA and never with latest.",
     severity="high",
     remediation=("Tag and push $REPOSITORY_URI:$IMAGE_TAG with IMAGE_TAG derived from "
-                 "$CODEBUILD_RESOLVED_SOURCE_VERSION; never build, tag or push :latest."),
+                 "$CODEBUILD_RESOLVED_SOURCE_VERSION; never build, tag, push or copy to :latest."),
     topic="supply-chain",
 )
 def codebuild_buildspec_images_tagged_with_commit(args, cfg):
@@ -83,28 +89,84 @@ def codebuild_buildspec_images_tagged_with_commit(args, cfg):
         return
     all_steps = steps(spec)
     commit_vars = commit_variables(spec, all_steps)
-    refs = [(step, verb, ref) for step in all_steps for verb, ref in image_refs(step.text)]
+    env = build_env(spec, args.props)
+    refs = []
+    for step in all_steps:
+        refs += [(step, ref, _latest_problem(ref, env)) for ref in image_refs(step.text)]
+        env.run(step.text)
     reported = set()
-    for step, verb, ref in refs:
-        problem = _latest_problem(verb, ref)
-        if problem and ref not in reported:
-            reported.add(ref)
+    for step, ref, problem in refs:
+        if problem and ref.ref not in reported:
+            reported.add(ref.ref)
             yield (f"buildspec of project \"{args.name}\" ({step.phase}: `{step.text}`) {problem}; tag "
                    "images with $CODEBUILD_RESOLVED_SOURCE_VERSION, never latest")
-    builds = any(IMAGE_COMMAND.search(s.text) for s in all_steps)
-    if builds and not any(_references(ref, commit_vars) for _, _, ref in refs):
+    builds = any(IMAGE_COMMAND.search(s.text) for s in all_steps) or any(
+        r.tool in BUILDING_TOOLS and r.verb != "source" for _, r, _ in refs)
+    if builds and not any(_references(r.ref, commit_vars) for _, r, _ in refs):
         yield (f"buildspec of project \"{args.name}\" builds or pushes images without tagging them with "
                "the commit; use $CODEBUILD_RESOLVED_SOURCE_VERSION (or a variable derived from it) as the "
                "image tag")
 
 
-def _latest_problem(verb: str, ref: str) -> Optional[str]:
-    _, tag, digest = split_reference(re.sub(r"\$\{[^}]*\}", "X", ref))
+def _latest_problem(ref: ImageRef, env: ShellEnv) -> Optional[str]:
+    if ref.verb == "source":
+        return None
+    tag, known = tag_of(ref.ref, env.expand)
+    if not known:
+        return None  # the tag comes from something the build does not declare: not judged
     if tag is not None and tag.lower() == "latest":
-        return f"uses the tag \"{ref}\""
-    if tag is None and not digest and verb == "push":
-        return f"pushes \"{ref}\" without a tag (Docker pushes :latest)"
+        moved = "uses the tag" if ref.tool in BUILDING_TOOLS else f"moves the tag with {ref.tool} to"
+        resolved = "" if ref.ref.lower().endswith(":latest") else " (its tag resolves to \"latest\")"
+        return f"{moved} \"{ref.ref}\"{resolved}"
+    if tag is None and "@" not in ref.ref and ref.verb == "push":
+        return f"pushes \"{ref.ref}\" without a tag (the registry gets :latest)"
     return None
+
+
+def build_env(spec: Mapping, props: Any, overrides: Optional[Mapping[str, Any]] = None) -> ShellEnv:
+    """The variables a build starts with: buildspec env < project environment < start-build overrides."""
+    declared: dict[str, Any] = {n: _scalar(v) for n, v in env_variables(spec) if isinstance(n, str)}
+    for key in ("parameter-store", "secrets-manager"):
+        block = get(spec, "env", key)
+        names = block if isinstance(block, Mapping) else {}
+        declared.update({n: UNKNOWN for n in names if isinstance(n, str)})
+    return ShellEnv([declared, _ProjectVariables(props), dict(overrides or {})])
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value if isinstance(value, str) else UNKNOWN
+
+
+class _ProjectVariables(Mapping):
+    """The project's environment variables, read only when a variable is looked up (names) and a value
+    is needed (values): a value from another resource is unknown during preview."""
+
+    def __init__(self, props: Any):
+        self._props = props
+        self._vars: Optional[dict[str, Any]] = None
+
+    def _load(self) -> dict[str, Any]:
+        if self._vars is None:
+            self._vars = {}
+            for v in as_list(get(self._props, "environment", 0, "environmentVariables")):
+                name = get(v, "name") if isinstance(v, Mapping) else None
+                if isinstance(name, str):
+                    plain = (as_str(get(v, "type")) or "PLAINTEXT").upper() == "PLAINTEXT"
+                    self._vars[name] = (lambda v=v: _scalar(get(v, "value"))) if plain else UNKNOWN
+        return self._vars
+
+    def __getitem__(self, key: str) -> Any:
+        return self._load()[key]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
 def commit_variables(spec: Mapping, all_steps: list[Step]) -> set[str]:
@@ -122,37 +184,6 @@ def commit_variables(spec: Mapping, all_steps: list[Step]) -> set[str]:
 
 def _references(text: str, names: set[str]) -> bool:
     return any(m.group(1) in names for m in VARIABLE_REFERENCE.finditer(text))
-
-
-def image_refs(text: str) -> list[tuple[str, str]]:
-    """(verb, image reference) named by a docker build -t / tag / push step; buildx --push counts as push."""
-    m = IMAGE_COMMAND.search(text)
-    if not m:
-        return []
-    verb = m.group(2) or m.group(3) or "build"
-    try:
-        tokens = shlex.split(text[m.end():])
-    except ValueError:
-        tokens = text[m.end():].split()
-    if verb == "build":
-        pushed = m.group(1) and ("--push" in tokens or any("type=registry" in t for t in tokens))
-        return [("push" if pushed else "build", ref) for ref in _option_values(tokens, ("-t", "--tag"))]
-    positional = [t for t in tokens if not t.startswith("-")]
-    if verb == "tag":
-        return [("tag", positional[-1])] if positional else []
-    if "-a" in tokens or "--all-tags" in tokens:
-        return []
-    return [("push", ref) for ref in positional]
-
-
-def _option_values(tokens: list[str], names: tuple[str, ...]) -> list[str]:
-    out = []
-    for i, token in enumerate(tokens):
-        if token in names and i + 1 < len(tokens):
-            out.append(tokens[i + 1])
-        elif any(token.startswith(n + "=") for n in names):
-            out.append(token.split("=", 1)[1])
-    return out
 
 
 @resource_rule(

@@ -1,5 +1,8 @@
 """CodePipeline rules about the release flow: approval gates, staging before prod, cross-account roles.
 
+The approval and staging gates are stack rules: a build action deploys to prod when its CodeBuild
+project's buildspec says so (_pipeline_deploys), and the project is another resource of the stack.
+
 Source, artifact-store and trigger rules live in codepipeline_source.py; the notification
 stack rule in codepipeline_notifications.py (both imported here for their registrations).
 """
@@ -7,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from . import _pipeline, _prod
+from . import _pipeline, _pipeline_deploys, _prod
 from . import codepipeline_notifications, codepipeline_source  # noqa: F401  (registrations)
 from ._common import provider_account, str_list
-from ._registry import resource_rule
+from ._registry import resource_rule, stack_rule
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
 DEFAULT_STAGING_NAME_PATTERN = r"(?i)(^|[-_:/ ])(staging|stg|pre-?prod|uat)($|[-_:/ ])"
@@ -26,24 +29,31 @@ CROSS_ACCOUNT_CONFIG = {
 }
 
 
-@resource_rule(
+@stack_rule(
     "codepipeline-prod-manual-approval-required",
-    types=[PIPELINE],
-    description="A prod deploy action must come after a Manual approval action in an earlier stage.",
+    description=("A prod deploy action (by category, or a build / commands action that runs a deploy to "
+                 "prod) must run after a Manual approval action: in an earlier stage or at a higher "
+                 "runOrder."),
     severity="critical",
     remediation="Add a stage with an Approval/Manual action (with a NotificationArn) before every stage "
-                "that deploys to prod.",
+                "that deploys to prod (or give the approval a lower runOrder than the deploy in its stage).",
     topic="release-gates",
     config=_prod.CONFIG,
     waivable=False,
 )
 def codepipeline_prod_manual_approval_required(args, cfg):
-    first_approval = _pipeline.first_stage_with(args.props, _pipeline.is_manual_approval)
-    for action in _pipeline.prod_deploys(args.props, cfg):
-        if first_approval is None or first_approval >= action.stage_index:
-            yield (f"{_pipeline.pipeline_label(args)}: prod deploy {action.label()} has no Manual approval "
-                   f"action in an earlier stage; add an Approval stage (provider \"Manual\") before "
-                   f"stage \"{action.stage}\"")
+    for pipeline, verdicts in _pipeline_deploys.pipelines(args.resources, cfg):
+        approvals = [v.action for v in verdicts if _pipeline.is_manual_approval(v.action)]
+        for v in verdicts:
+            if not (v.deploys and v.prod) or any(_pipeline.precedes(a, v.action) for a in approvals):
+                continue
+            parallel = [a for a in approvals if a.position == v.action.position]
+            hint = (f"; approval \"{parallel[0].name}\" has the same runOrder, so both run in parallel"
+                    if parallel else "")
+            yield (pipeline.urn,
+                   f"{_pipeline.pipeline_label(pipeline)}: prod deploy {v.describe()} has no Manual approval "
+                   f"action before it (an earlier stage, or a lower runOrder in its stage){hint}; add an "
+                   f"Approval stage (provider \"Manual\") before stage \"{v.action.stage}\"")
 
 
 @resource_rule(
@@ -57,27 +67,31 @@ def codepipeline_prod_manual_approval_required(args, cfg):
 )
 def codepipeline_approval_notifies(args, cfg):
     for action in _pipeline.actions(args.props):
-        if _pipeline.is_manual_approval(action) and not action.config("NotificationArn"):
+        # The key, not its value: a topic's ARN is unknown during a first preview, and an empty one fails
+        # CodePipeline's own validation.
+        notifies = any(k == "NotificationArn" for k in action.configuration)
+        if _pipeline.is_manual_approval(action) and not notifies:
             yield (f"{_pipeline.pipeline_label(args)}: approval {action.label()} has no NotificationArn; "
                    "set configuration NotificationArn to an SNS topic so reviewers are told")
 
 
-@resource_rule(
+@stack_rule(
     "codepipeline-staging-before-prod",
-    types=[PIPELINE],
-    description="A prod deploy action must follow a non-prod (staging) deploy action in an earlier stage.",
+    description=("A prod deploy action must follow a non-prod (staging) deploy action: in an earlier stage "
+                 "or at a lower runOrder; build / commands actions that run deploys count."),
     severity="high",
     remediation="Deploy the same artifact to staging in a stage before the prod deploy, and verify it there.",
     topic="release-gates",
     config=_prod.CONFIG,
 )
 def codepipeline_staging_before_prod(args, cfg):
-    first_staging = _pipeline.first_stage_with(
-        args.props, lambda a: _pipeline.is_deploy(a) and not _pipeline.is_prod(a, cfg))
-    for action in _pipeline.prod_deploys(args.props, cfg):
-        if first_staging is None or first_staging >= action.stage_index:
-            yield (f"{_pipeline.pipeline_label(args)}: prod deploy {action.label()} is not preceded by a "
-                   f"staging deploy; add a non-prod deploy stage before stage \"{action.stage}\"")
+    for pipeline, verdicts in _pipeline_deploys.pipelines(args.resources, cfg):
+        staging = [v.action for v in verdicts if v.deploys and not v.prod]
+        for v in verdicts:
+            if v.deploys and v.prod and not any(_pipeline.precedes(s, v.action) for s in staging):
+                yield (pipeline.urn,
+                       f"{_pipeline.pipeline_label(pipeline)}: prod deploy {v.describe()} is not preceded "
+                       f"by a staging deploy; add a non-prod deploy stage before stage \"{v.action.stage}\"")
 
 
 def _target_accounts(action: _pipeline.Action, cfg: Mapping[str, Any]) -> set[str]:

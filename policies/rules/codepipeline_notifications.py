@@ -1,9 +1,10 @@
 """Stack rule: every pipeline has an enabled CodeStar notification rule that targets SNS."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Iterable, Optional
 
-from ._common import as_list, as_str, get
+from ._common import as_list, get
 from ._registry import stack_rule
 from .stack_joins import dependency_urns, known_str
 
@@ -14,9 +15,10 @@ NOTIFICATION_RULE = "aws:codestarnotifications/notificationRule:NotificationRule
 def _notifies_sns(props: Any) -> bool:
     if get(props, "status") == "DISABLED":
         return False
-    # A target without a type is SNS (the provider's default).
-    return any(as_str(get(t, "address")) and get(t, "type") in (None, "", "SNS")
-               for t in as_list(get(props, "targets")))
+    # A target without a type is SNS (the provider's default). The address key, not its value: a topic's ARN
+    # is unknown during a first preview.
+    return any(isinstance(t, Mapping) and any(k == "address" for k in t)
+               and get(t, "type") in (None, "", "SNS") for t in as_list(get(props, "targets")))
 
 
 def _pipeline_name_of_arn(arn: str) -> Optional[str]:

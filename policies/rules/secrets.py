@@ -1,8 +1,9 @@
 """Secret stores: Secrets Manager secrets under a customer-managed key, secret SSM parameters encrypted."""
 from __future__ import annotations
 
-from ._common import as_str, extra_patterns, get, secret_reason
+from ._common import as_str, extra_patterns, get
 from ._registry import resource_rule
+from .env_secrets import secret_reason
 
 SECRET = "aws:secretsmanager/secret:Secret"
 PARAMETER = "aws:ssm/parameter:Parameter"

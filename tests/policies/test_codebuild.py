@@ -208,3 +208,78 @@ def test_test_command_patterns_are_configurable(pack):
     assert pack.check(PROJECT, project(spec)).of("codebuild-buildspec-tests-before-build")
     config = {"codebuild-buildspec-tests-before-build": {"testCommandPatterns": [r"ci/check\.sh"]}}
     assert not pack.check(PROJECT, project(spec), config).of("codebuild-buildspec-tests-before-build")
+
+
+# ---- buildspec: tools that move tags, variable-built tags (issue 9) -------------------------
+
+@pytest.mark.parametrize("commands, expected", [
+    (["aws ecr batch-get-image --repository-name orders --image-ids imageTag=$IMAGE_TAG --output text "
+      "--query 'images[].imageManifest' | aws ecr put-image --repository-name orders --image-tag latest "
+      "--image-manifest file://m.json"], 'moves the tag with aws to "orders:latest"'),
+    (["crane tag $IMAGE_REPO:$IMAGE_TAG latest"], 'moves the tag with crane to "$IMAGE_REPO:latest"'),
+    (["crane copy $IMAGE_REPO:$IMAGE_TAG $IMAGE_REPO:latest"], 'with crane to "$IMAGE_REPO:latest"'),
+    (["skopeo copy docker://$IMAGE_REPO:$IMAGE_TAG docker://$IMAGE_REPO:latest"],
+     'moves the tag with skopeo to "$IMAGE_REPO:latest"'),
+    (["docker buildx imagetools create -t $IMAGE_REPO:latest $IMAGE_REPO:$IMAGE_TAG"],
+     'uses the tag "$IMAGE_REPO:latest"'),
+    (["podman push $IMAGE_REPO:$IMAGE_TAG $IMAGE_REPO:latest"], 'uses the tag "$IMAGE_REPO:latest"'),
+    (["buildah push $IMAGE_REPO:latest"], 'uses the tag "$IMAGE_REPO:latest"'),
+    (["regctl image copy $IMAGE_REPO:$IMAGE_TAG $IMAGE_REPO:latest"], 'with regctl to "$IMAGE_REPO:latest"'),
+    (["oras tag $IMAGE_REPO:$IMAGE_TAG stable latest"], 'moves the tag with oras to "$IMAGE_REPO:latest"'),
+    (["TAG=latest; docker push $IMAGE_REPO:$TAG"], 'uses the tag "$IMAGE_REPO:$TAG" (its tag resolves to "latest")'),
+    (["export CHANNEL=latest", "docker tag $IMAGE_REPO:$IMAGE_TAG $IMAGE_REPO:${CHANNEL}"],
+     'uses the tag "$IMAGE_REPO:${CHANNEL}" (its tag resolves to "latest")'),
+    (["docker push $IMAGE_REPO:${RELEASE:-latest}"], '"$IMAGE_REPO:${RELEASE:-latest}" (its tag resolves'),
+])
+def test_tools_and_variables_that_move_latest_violate(pack, commands, expected):
+    spec = with_commands(post_build=["docker push $IMAGE_REPO:$IMAGE_TAG", *commands])
+    d = the(pack.check(PROJECT, project(spec), name="orders-build"), "codebuild-buildspec-images-tagged-with-commit")
+    assert expected in d.message, d.message
+
+
+@pytest.mark.parametrize("commands", [
+    ["docker push $IMAGE_REPO:${RELEASE:-latest}", "echo $RELEASE"],        # RELEASE set by the project below
+    ["TAG=latest", "TAG=$CODEBUILD_RESOLVED_SOURCE_VERSION", "docker push $IMAGE_REPO:$TAG"],
+    ["TAG=latest docker push $IMAGE_REPO:$TAG"],                            # the shell expands $TAG first
+    ["crane copy public.ecr.aws/docker/library/python:latest $IMAGE_REPO-base:$IMAGE_TAG"],
+    ["docker push $UNDECLARED_IMAGE"],                                      # nothing says what it holds
+    ["aws ecr put-image --repository-name orders --image-tag release-$IMAGE_TAG --image-manifest m"],
+])
+def test_tags_that_are_not_latest_or_not_known_pass(pack, commands):
+    env = dict(project()["environment"], environmentVariables=[
+        {"name": "RELEASE", "value": "rc-1", "type": "PLAINTEXT"}])
+    spec = with_commands(post_build=["docker push $IMAGE_REPO:$IMAGE_TAG", *commands])
+    r = pack.check(PROJECT, project(spec, environment=env))
+    assert not r.of("codebuild-buildspec-images-tagged-with-commit"), commands
+
+
+def test_project_variable_read_only_when_the_tag_needs_it(pack):
+    from preflight.analyzer import UNKNOWN
+    env = dict(project()["environment"], environmentVariables=[
+        {"name": "IMAGE_REPO", "value": UNKNOWN, "type": "PLAINTEXT"},
+        {"name": "PROMOTE", "value": "latest", "type": "PLAINTEXT"}])
+    spec = with_commands(post_build=["docker push $IMAGE_REPO:$IMAGE_TAG", "crane tag $IMAGE_REPO:$IMAGE_TAG $PROMOTE"])
+    d = the(pack.check(PROJECT, project(spec, environment=env)), "codebuild-buildspec-images-tagged-with-commit")
+    assert 'moves the tag with crane to "$IMAGE_REPO:$PROMOTE" (its tag resolves to "latest")' in d.message
+    pushed = with_commands(post_build=["docker push $IMAGE_REPO"])
+    d = the(pack.check(PROJECT, project(pushed, environment=env)), "codebuild-buildspec-images-tagged-with-commit")
+    assert "can't be known during preview" in d.message, "an untagged push needs the repository value"
+
+
+def test_privileged_for_containers_run_by_the_tests_passes(pack):
+    spec = {"version": 0.2, "phases": {"pre_build": {"commands": ["docker compose -f it.yml up -d db"]},
+                                       "build": {"commands": ["pytest tests/integration"]}}}
+    assert not pack.check(PROJECT, project(spec)).of("codebuild-project-privileged-only-for-images")
+    spec = {"version": 0.2, "phases": {"build": {"commands": ["docker run --rm -v $PWD:/src hadolint/hadolint"]}}}
+    assert not pack.check(PROJECT, project(spec)).of("codebuild-project-privileged-only-for-images")
+
+
+def test_credentials_in_a_url_value_violate_whatever_the_name(pack):
+    env = dict(project()["environment"], environmentVariables=[
+        {"name": "UPSTREAM", "value": "postgres://app:s3cr3t@db:5432/orders"},
+        {"name": "DATABASE_URL", "value": "postgres://app:${DB_PASSWORD}@db:5432/orders"},
+        {"name": "GIT_URL", "value": "https://x-token-auth@github.com/acme/orders.git"}])
+    [d] = pack.check(PROJECT, project(environment=env), name="orders-build").of(
+        "codebuild-project-no-plaintext-secrets")
+    assert "'UPSTREAM'" in d.message and "URL with a password (postgres://user:***@...)" in d.message
+    assert "s3cr3t" not in d.message

@@ -1,7 +1,5 @@
-"""CodePipeline rules through the analyzer: release gates, sources, artifacts, triggers, notifications."""
-import pytest
-
-from preflight.pack_config import PackConfigError
+"""CodePipeline rules through the analyzer: sources, artifacts, triggers, notifications, cross-account
+roles. The approval and staging gates (stack rules) are tested in test_codepipeline_gates.py."""
 from tests.policies.conftest import aws_provider, resource, urn
 
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
@@ -77,46 +75,6 @@ def test_seed_pipeline_github_oauth_v1_source_is_caught(pack):
     assert "GitHub version 1" in d.message and "OAuthToken" in d.message
     assert "CodeStarSourceConnection" in d.message
     assert r.of("codepipeline-pipeline-type-v2") and r.of("codepipeline-artifact-store-kms-cmk")
-    # The seed gates its camelCase "DeployProduction" stage behind an approval, but has no staging deploy.
-    assert not r.of(APPROVAL_GATE)
-    [s] = r.of(STAGING_FIRST)
-    assert '"DeployECS"' in s.message and '"DeployProduction"' in s.message
-
-
-def test_prod_deploy_named_prod_without_approval_violates(pack):
-    r = check(pack, pipeline(SOURCE, BUILD, STAGING_DEPLOY, PROD_DEPLOY), config={})
-    [d] = r.of(APPROVAL_GATE)
-    assert d.enforcement == "mandatory" and d.severity == "critical"
-    assert '"orders"' in d.message and 'stage "DeployProd"' in d.message and "Manual" in d.message
-    spaced = stage("Deploy Production", action("Roll out", "Deploy", "ECS"))
-    [e] = check(pack, pipeline(SOURCE, STAGING_DEPLOY, spaced), config={}).of(APPROVAL_GATE)
-    assert 'action "Roll out" (stage "Deploy Production")' in e.message
-    # "production-like" names that are not prod words do not count.
-    product = stage("DeployProductCatalog", action("Deploy", "Deploy", "ECS"))
-    assert not check(pack, pipeline(SOURCE, STAGING_DEPLOY, product), config={}).of(APPROVAL_GATE)
-
-
-def test_prod_by_role_account_needs_approval_in_an_earlier_stage(pack):
-    release = stage("Release", action("Ship", "Deploy", "ECS", role=PROD),
-                    action("Approve", "Approval", "Manual", NotificationArn=TOPIC))
-    props = pipeline(SOURCE, STAGING_DEPLOY, release)
-    [d] = check(pack, props).of(APPROVAL_GATE)
-    assert 'action "Ship" (stage "Release")' in d.message
-    # Without the prod account configured, neither name nor account marks "Ship" as prod.
-    assert not check(pack, props, config={}).of(APPROVAL_GATE)
-
-
-def test_prod_approval_cannot_be_waived(pack):
-    waiver = {"waivers": [{"resource": "*", "reason": "temporary exception", "expires": "2099-01-01"}]}
-    with pytest.raises(PackConfigError, match=f"^policy pack config: {APPROVAL_GATE}: cannot be waived; "
-                                              "remove its waivers$"):
-        check(pack, pipeline(SOURCE, STAGING_DEPLOY, PROD_DEPLOY), config={APPROVAL_GATE: waiver})
-
-
-def test_prod_deploy_without_staging_first_violates(pack):
-    [d] = check(pack, pipeline(SOURCE, BUILD, APPROVAL, PROD_DEPLOY)).of(STAGING_FIRST)
-    assert d.severity == "high" and d.enforcement == "mandatory"
-    assert "staging deploy" in d.message and 'stage "DeployProd"' in d.message
 
 
 def test_approval_without_notification_violates(pack):
@@ -238,3 +196,23 @@ def test_notification_join_runs_in_a_first_preview(pack):
     assert not result.of("codepipeline-notifications-configured")
     [d] = pack.analyze_stack([orders]).of("codepipeline-notifications-configured")
     assert "can't be known" not in d.message and '"orders"' in d.message
+
+
+def test_approval_topic_unknown_in_preview_still_notifies(pack):
+    """A topic created with the pipeline has an unknown ARN in a first preview: the key decides."""
+    from preflight.analyzer import UNKNOWN
+    gate = stage("Approve", action("Approve", "Approval", "Manual", NotificationArn=UNKNOWN))
+    r = check(pack, pipeline(SOURCE, STAGING_DEPLOY, gate, PROD_DEPLOY))
+    assert not r.of("codepipeline-approval-notifies")
+    assert not [d for d in r.diagnostics if "can't be known" in d.message and "approval-notifies" in d.policy]
+
+
+def test_notification_target_topic_unknown_in_preview_is_sns(pack):
+    from preflight.analyzer import UNKNOWN
+    orders = resource(PIPELINE, pipeline(), name="orders")
+    rule = notification_rule(targets=[{"address": UNKNOWN}])
+    result = pack.analyze_stack([orders, rule])
+    assert not result.of("codepipeline-notifications-configured")
+    chatbot = notification_rule(targets=[{"address": UNKNOWN, "type": "AWSChatbotSlack"}])
+    [d] = pack.analyze_stack([orders, chatbot]).of("codepipeline-notifications-configured")
+    assert "can't be known" not in d.message
