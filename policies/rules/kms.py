@@ -1,6 +1,8 @@
 """KMS rules: key rotation, key policies that admit anyone, deletion window."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ._common import as_number, as_str, get, is_true
 from ._registry import resource_rule
 from ._resource_policy import SCOPING_HINT, public_grants
@@ -29,7 +31,9 @@ def kms_key_rotation_enabled(args, cfg):
         return
     value = get(args.props, "enableKeyRotation")
     if not is_true(value):
-        setting = "unset" if value is None else repr(value)
+        # A list or map arrives as an SDK proxy object: name its kind, never its repr (a memory address).
+        setting = ("unset" if value is None else repr(value) if isinstance(value, (str, int, float, bool))
+                   else f"a {'list' if isinstance(value, Sequence) else 'map'}")
         yield (f"KMS key \"{args.name}\" does not rotate (enableKeyRotation {setting}); "
                "set enable_key_rotation=True so AWS rotates the key material yearly")
 

@@ -90,3 +90,9 @@ def test_deletion_window_default_or_configured_minimum_passes(pack):
     stricter = {"kms-key-deletion-window": {"minDeletionWindowDays": 14}}
     [d] = pack.check(KEY, {"deletionWindowInDays": 10}, stricter).of("kms-key-deletion-window")
     assert "minimum 14" in d.message
+
+
+def test_rotation_given_as_a_list_is_named_not_printed_as_an_object(pack):
+    result = pack.check("aws:kms/key:Key", {"enableKeyRotation": [True]})
+    (d,) = result.of("kms-key-rotation-enabled")
+    assert "(enableKeyRotation a list)" in d.message and " at 0x" not in d.message
