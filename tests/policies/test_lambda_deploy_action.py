@@ -82,14 +82,19 @@ def test_prod_by_name_without_configured_accounts(pack):
 
 def test_pipeline_lambda_deploy_actions_pass_the_pipeline_rules(pack):
     """Deploy category: a prod deploy after the approval and the staging deploy, in its account's role."""
+    def gates(props):   # the approval and staging gates are stack rules (they read the builds' buildspecs)
+        return pack.analyze_stack([resource(PIPELINE, props, provider=TOOLING_PROVIDER)], CONFIG)
+
     r = pack.check(PIPELINE, release(**GRADUAL), CONFIG, provider=TOOLING_PROVIDER)
     assert not [d.policy for d in r.diagnostics if d.policy.startswith("codepipeline-")]
+    assert not [d.policy for d in gates(release(**GRADUAL)).diagnostics
+                if d.policy in (APPROVAL_GATE, "codepipeline-staging-before-prod")]
     roleless = pipeline(SOURCE, BUILD, lambda_deploy("staging", STAGING, **GRADUAL), APPROVAL,
                         stage("DeployProd", action("Deploy", "Deploy", "Lambda", FunctionName="orders-prod",
                                                    **GRADUAL)))
     assert pack.check(PIPELINE, roleless, CONFIG, provider=TOOLING_PROVIDER).of(CROSS_ACCOUNT)
     early = pipeline(SOURCE, BUILD, lambda_deploy("prod", PROD, **GRADUAL), APPROVAL)
-    assert pack.check(PIPELINE, early, CONFIG, provider=TOOLING_PROVIDER).of(APPROVAL_GATE)
+    assert gates(early).of(APPROVAL_GATE)
 
 
 # ---- functions released by the action ------------------------------------------------------

@@ -95,9 +95,9 @@ def test_prod_account_id_marks_an_innocently_named_stage_as_prod(pack, given):
     """prod.json knows 333333333333: a 'Release' stage deploying there needs the approval gate."""
     pipeline = resource("aws:codepipeline/pipeline:Pipeline", _pipeline("Release", PROD_ACCOUNT), name="orders",
                         provider=aws_provider("111111111111", name="tooling"))
-    [d] = pack.analyze(pipeline, given["prod"]).of("codepipeline-prod-manual-approval-required")
+    [d] = pack.analyze_stack([pipeline], given["prod"]).of("codepipeline-prod-manual-approval-required")
     assert d.enforcement == "mandatory" and "Release" in d.message
-    assert not pack.analyze(pipeline).of("codepipeline-prod-manual-approval-required"), \
+    assert not pack.analyze_stack([pipeline]).of("codepipeline-prod-manual-approval-required"), \
         "without the config no account is prod, and 'Release' is not a prod name"
 
 

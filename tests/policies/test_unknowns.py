@@ -91,7 +91,7 @@ def _subject(type_: str) -> Resource:
 @pytest.mark.parametrize("type_, key, policy", [
     ("aws:ecr/repository:Repository", "imageTagMutability", "ecr-repository-tags-immutable"),
     ("aws:kms/key:Key", "enableKeyRotation", "kms-key-rotation-enabled"),
-    ("aws:codepipeline/pipeline:Pipeline", "stages", "codepipeline-prod-manual-approval-required"),
+    ("aws:codepipeline/pipeline:Pipeline", "stages", "codepipeline-approval-notifies"),
     ("aws:ecs/taskDefinition:TaskDefinition", "containerDefinitions", "ecs-task-definition-image-pinned"),
 ])
 def test_a_rule_that_needs_the_unknown_value_defers_to_preview(prod, type_, key, policy):
