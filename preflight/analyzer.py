@@ -43,6 +43,7 @@ class PolicyPackClient:
         if not (self.pack_dir / entry).exists():
             raise PackError(f"policy pack not found: {self.pack_dir / entry} does not exist")
         self.call_timeout = call_timeout
+        self._info: Optional[analyzer_pb2.AnalyzerInfo] = None
         cmd = [python or sys.executable, "-u", "-c", pack_probe.bootstrap(entry)]
         full_env = dict(os.environ if env is None else env)
         try:
@@ -134,7 +135,10 @@ class PolicyPackClient:
         return _last_line(pack_probe.strip_markers(self.stderr_text())) or status
 
     def info(self) -> analyzer_pb2.AnalyzerInfo:
-        return self._call(self.stub.GetAnalyzerInfo, empty_pb2.Empty())
+        """GetAnalyzerInfo, asked once per process (a process analyzes for several stacks of a run)."""
+        if self._info is None:
+            self._info = self._call(self.stub.GetAnalyzerInfo, empty_pb2.Empty())
+        return self._info
 
     def configure(self, policy_config: Mapping[str, Mapping[str, Any]]) -> None:
         """Sends a reconciled config: {policy: {"enforcementLevel": level, **properties}}."""

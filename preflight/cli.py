@@ -2,7 +2,9 @@
 
 Exit 0: no mandatory violation; 1: mandatory violations in the report; 2: the run could not
 give a verdict (one line on stderr, `--debug` for the traceback); 130/143: SIGINT/SIGTERM,
-after every process the run started is gone.
+after every process the run started is gone. Several stacks (`--stack a --stack b`,
+`--all-stacks`): the worst of them, each stack that could not run named in one line, the
+others still reported (preflight/stacks.py).
 """
 from __future__ import annotations
 
@@ -15,8 +17,11 @@ from pathlib import Path
 from typing import NoReturn, Optional, Sequence
 
 from preflight import limits
+from preflight.model import MultiReport
 from preflight.reports import FORMATS, render
+from preflight.reports.sarif import MAX_RUNS
 from preflight.runner import PreflightError, RunOptions, run
+from preflight.stacks import discover, run_stacks
 
 EXIT_COULD_NOT_RUN = 2
 # The aws-cicd-guardrails pack beside this package (a checkout, or an install by pip / pre-commit).
@@ -52,6 +57,16 @@ class _Once(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+class _Stacks(argparse.Action):
+    """`--stack` may be repeated, each stack once: `--stack dev --stack dev` is refused."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        stacks = list(getattr(namespace, self.dest, None) or [])
+        if values in stacks:
+            raise argparse.ArgumentError(self, f"given more than once ({values})")
+        setattr(namespace, self.dest, stacks + [values])
+
+
 def _path(text: str) -> Path:
     if not text:  # Path("") is ".": an empty value would silently mean the current directory
         raise argparse.ArgumentTypeError("empty path")
@@ -69,8 +84,14 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="python -m preflight",
         description="Run a Pulumi Python program and its CrossGuard policy pack offline (no cloud, no CLI).")
-    p.add_argument("--stack", action=_Once, default="dev",
-                   help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
+    p.add_argument("--stack", action=_Stacks, default=None,
+                   help="stack name: reads Pulumi.<stack>.yaml (default: dev); repeat it to check several stacks "
+                        "in one run")
+    p.add_argument("--all-stacks", action="store_true",
+                   help="check every Pulumi.<stack>.yaml of the program (in its stackConfigDir) in one run")
+    p.add_argument("--stack-outputs", action="append", default=[], metavar="NAME=FILE",
+                   help="answer StackReference NAME with the outputs in FILE, the JSON report of an earlier run "
+                        "(repeatable)")
     p.add_argument("--program", action=_Once, default=".", type=_path,
                    help="directory holding Pulumi.yaml (default: .)")
     p.add_argument("--policy-pack", action=_Once, type=_path,
@@ -96,19 +117,34 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def options(args: argparse.Namespace) -> RunOptions:
+def options(args: argparse.Namespace, stack: Optional[str] = None) -> RunOptions:
+    stack = stack or (args.stack[0] if args.stack else "dev")
     program = args.program.resolve()
     pack = args.policy_pack or program / "policies"
     if args.policy_pack is None and not (pack / "PulumiPolicy.yaml").exists():
         pack = BUNDLED_PACK
     config = args.policy_pack_config
     if config is None:
-        default = program / "policies" / "config" / f"{args.stack}.json"
+        default = program / "policies" / "config" / f"{stack}.json"
         config = default if default.is_file() else None
-    return RunOptions(program=program, stack=args.stack, policy_pack=pack.resolve(), policy_pack_config=config,
+    return RunOptions(program=program, stack=stack, policy_pack=pack.resolve(), policy_pack_config=config,
                       mode=args.mode, program_timeout=args.program_timeout,
                       pack_start_timeout=args.pack_start_timeout, analyze_timeout=args.analyze_timeout,
-                      progress=_progress)
+                      progress=_progress, stack_outputs=list(args.stack_outputs))
+
+
+def _stacks(args: argparse.Namespace) -> tuple[list[str], bool]:
+    """The stacks of the run, and whether it is a run of one `--stack` (today's single-report shape)."""
+    if args.all_stacks:
+        if args.stack:
+            raise UsageError("--stack and --all-stacks: give one or the other")
+        stacks = discover(args.program)
+    else:
+        stacks = args.stack or ["dev"]
+    if args.format == "sarif" and len(stacks) > MAX_RUNS:
+        raise UsageError(f"--format sarif: {len(stacks)} stacks, and GitHub code scanning takes at most {MAX_RUNS} "
+                         "runs (one per stack) in a SARIF file; check them in runs of at most that many stacks")
+    return stacks, not args.all_stacks and len(stacks) == 1
 
 
 def _progress(message: str) -> None:
@@ -176,20 +212,43 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     args = parser().parse_args(argv)
     _check_program(args.program)
     _check_output(args.output)
-    report = run(options(args))
-    text = render(report, args.format)
+    stacks, single = _stacks(args)
+    if single:
+        report = run(options(args, stacks[0]))
+        _write(render(report, args.format), args.output)
+        if args.timings:
+            print(_timings(report.timings), file=sys.stderr)
+        return report.exit_code
+    multi = run_stacks([options(args, stack) for stack in stacks])
+    if multi.reports:       # nothing to report when no stack ran: the lines say why
+        _write(render(multi, args.format), args.output)
+    for line in multi.error_lines():
+        print(f"preflight: {_one_line(line)}", file=sys.stderr)
+    if args.timings:
+        _multi_timings(multi)
+    return multi.exit_code
+
+
+def _write(text: str, output: Optional[Path]) -> None:
     text = text if text.endswith("\n") else text + "\n"
-    if args.output:
+    if output:
         try:
-            args.output.write_text(text)
+            output.write_text(text)
         except OSError as e:
-            raise UsageError(f"--output {args.output}: {e.strerror}") from None
+            raise UsageError(f"--output {output}: {e.strerror}") from None
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    if args.timings:
-        print("timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in report.timings.items()), file=sys.stderr)
-    return report.exit_code
+
+
+def _timings(timings: dict[str, float], label: str = "timings") -> str:
+    return f"{label}: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items())
+
+
+def _multi_timings(multi: MultiReport) -> None:
+    for report in multi.reports:
+        print(_timings(report.timings, f"timings {report.stack}"), file=sys.stderr)
+    print(_timings(multi.timings), file=sys.stderr)
 
 
 def _one_line(text: str) -> str:

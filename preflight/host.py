@@ -1,17 +1,22 @@
 """The program host: runs one Pulumi program in its own process, as the CLI's language host does.
 
-preflight starts `python -m preflight.host FD` (with the program's interpreter), writes the job
-as JSON on stdin, and reads frames from FD: every custom registration as it happens, then
-`done` (every registration with its outputs, the provider-input-schema findings, unanswered
-invokes, stack references, accounts)
-or `error`. The host then ends itself at once: threads the program left behind, or an
-`os._exit` of its own, can then never make a run pass without a report.
+preflight starts `python -m preflight.host FD ANSWER_FD` (with the program's interpreter), writes
+the job as JSON on stdin, and reads frames from FD: every custom registration as it happens, a
+`stack_reference` question per StackReference the program makes, then `done` (every registration
+with its outputs, the provider-input-schema findings, unanswered invokes, stack references,
+accounts) or `error`. preflight answers each question on ANSWER_FD — the referenced stack's
+outputs, or null when it has none to give — and the registration waits for its answer, as the
+engine's builtin provider reads the other stack before it answers. The host then ends itself at
+once: threads the program left behind, or an `os._exit` of its own, can then never make a run pass
+without a report.
 """
 from __future__ import annotations
 
 import json
 import os
 import sys
+import threading
+from typing import Any, Optional
 
 
 def main(argv: list[str]) -> None:
@@ -22,8 +27,9 @@ def main(argv: list[str]) -> None:
     sys.stdin = open(os.devnull)        # noqa: SIM115 - the program reads nothing from us
     from preflight.wire import FrameWriter
     out = FrameWriter(fd)
+    questions = StackReferenceQuestions(out, int(argv[2])) if len(argv) > 2 else None
     try:
-        _run(job, out)
+        _run(job, out, questions)
     except BaseException as e:  # noqa: BLE001 - reported to preflight, which prints one line
         out.send("error", {"message": f"{type(e).__name__}: {e}", "location": None, "internal": True})
     out.close()
@@ -37,7 +43,54 @@ NO_SDK = ("It looks like the Pulumi SDK has not been installed. Have you run pip
           "virtualenv, you must run pip install -r requirements.txt from inside the virtualenv.")
 
 
-def _run(job: dict, out) -> None:
+class StackReferenceQuestions:
+    """Asks preflight for a referenced stack's outputs; one question per StackReference registration.
+
+    Called from the SDK's registration threads (the program's event loop keeps running); each
+    waits for its own answer, matched by id."""
+
+    def __init__(self, out, fd: int) -> None:
+        self._out = out
+        self._answers = os.fdopen(fd, "rb")
+        self._lock = threading.Lock()
+        self._waiting: dict[int, tuple[threading.Event, list]] = {}
+        self._next = 0
+        self._closed = False
+        threading.Thread(target=self._read, name="preflight-answers", daemon=True).start()
+
+    def ask(self, name: str) -> Optional[dict[str, Any]]:
+        """{"outputs": ..., "secretOutputNames": [...]} of the stack `name` means, or None: not answered."""
+        event, slot = threading.Event(), []
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"stack reference {name}: preflight stopped answering")
+            self._next += 1
+            ident = self._next
+            self._waiting[ident] = (event, slot)
+        self._out.send("stack_reference", {"id": ident, "name": name})
+        event.wait()
+        if not slot:
+            raise RuntimeError(f"stack reference {name}: preflight stopped answering")
+        return slot[0]
+
+    def _read(self) -> None:
+        from preflight.wire import read_frame
+        try:
+            while (frame := read_frame(self._answers)) is not None:
+                body = frame["body"]
+                with self._lock:
+                    event, slot = self._waiting.pop(body["id"])
+                slot.append(body.get("outputs"))
+                event.set()
+        finally:
+            with self._lock:
+                self._closed = True
+                waiting, self._waiting = self._waiting, {}
+            for event, _ in waiting.values():
+                event.set()
+
+
+def _run(job: dict, out, questions: Optional[StackReferenceQuestions] = None) -> None:
     try:
         import pulumi.runtime  # noqa: F401
     except ImportError as e:
@@ -49,7 +102,8 @@ def _run(job: dict, out) -> None:
     spec = ProgramSpec.from_json(job["spec"])
     try:
         run = run_program(spec, job["mode"],
-                          on_register=lambda reg: out.send("registration", registration_body(reg, outputs=False)))
+                          on_register=lambda reg: out.send("registration", registration_body(reg, outputs=False)),
+                          stack_outputs=questions.ask if questions is not None else None)
     except KeyboardInterrupt as e:  # no signal reaches this process group from a terminal: the program raised it
         err = _program_error(e, spec.directory)
         out.send("error", {"message": err.message, "location": err.location, "internal": False})

@@ -1,6 +1,7 @@
 """What a preflight run produced: the data every report format renders.
 
-`Report.to_json()` is the stable interface of docs/design.md §5; other tools read it.
+`Report.to_json()` is the stable interface of docs/design.md §5; other tools read it. A run of
+several stacks is a `MultiReport`: one Report per stack that ran, the stacks that could not.
 """
 from __future__ import annotations
 
@@ -66,6 +67,11 @@ class Report:
     policies: list[PolicyMeta] = field(default_factory=list)
     unanswered_invokes: list[str] = field(default_factory=list)
     stack_references: list[str] = field(default_factory=list)   # other stacks' outputs, unknown offline
+    # References answered offline: {"name": as written, "stack": org/project/stack, "source": "run" or a file}.
+    answered_stack_references: list[dict[str, str]] = field(default_factory=list)
+    # The stack's exports as the program registered them, never a secret's value: each one is
+    # {"value": v}, {"unknown": true} (preview) or {"secret": true} (+ "unknown": true). See stack_refs.py.
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     secret_config_keys: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     program_dir: str = "."
@@ -115,4 +121,70 @@ class Report:
             # Beyond docs/design.md §5, after its keys: what provider-input-schema could not check.
             "schema_unchecked": [{"type": what, "reason": why}
                                  for what, why in self.schema_unchecked.items()],
+            # What another run reads back with --stack-outputs NAME=FILE.
+            "outputs": {name: dict(entry) for name, entry in self.outputs.items()},
+            "answered_stack_references": [dict(ref) for ref in self.answered_stack_references],
+        }
+
+
+@dataclass
+class StackFailure:
+    """A stack of a multi-stack run that gave no verdict (exit 2); `line` is its one stderr line."""
+    stack: str
+    line: str
+
+
+@dataclass
+class MultiReport:
+    """The stacks of one run, in dependency order (a stack after the stacks of the run it reads)."""
+    project: str
+    mode: str
+    reports: list[Report] = field(default_factory=list)
+    failures: list[StackFailure] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)               # every stack, failed ones included
+    reads: dict[str, list[str]] = field(default_factory=dict)    # stack -> stacks of this run it read
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def report(self, stack: str) -> Optional[Report]:
+        return next((r for r in self.reports if r.stack == stack), None)
+
+    def failure(self, stack: str) -> Optional[StackFailure]:
+        return next((f for f in self.failures if f.stack == stack), None)
+
+    @property
+    def exit_code(self) -> int:
+        """The worst stack: 2 (could not run) > 1 (mandatory violations) > 0."""
+        if self.failures:
+            return 2
+        return max((r.exit_code for r in self.reports), default=0)
+
+    def error_lines(self) -> list[str]:
+        """One line per failure, each said once (the stacks of one cycle share theirs)."""
+        return list(dict.fromkeys(f.line for f in self.failures))
+
+    def stack_summary(self, stack: str) -> dict[str, Any]:
+        report, failure = self.report(stack), self.failure(stack)
+        entry: dict[str, Any] = {"stack": stack}
+        if report is not None:
+            entry.update(verdict="fail" if report.mandatory else "pass", exit_code=report.exit_code,
+                         resources=len(report.resources), mandatory=len(report.mandatory),
+                         advisory=len(report.advisory), waived=report.waived)
+        else:
+            entry.update(verdict="error", exit_code=2, resources=None, mandatory=None, advisory=None,
+                         waived=None)
+        entry["reads"] = list(self.reads.get(stack, []))
+        entry["error"] = failure.line if failure is not None else None
+        return entry
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stacks": [r.to_json() for r in self.reports],
+            "summary": {
+                "project": self.project, "mode": self.mode, "exit_code": self.exit_code,
+                "stacks": [self.stack_summary(s) for s in self.order],
+                "resources": sum(len(r.resources) for r in self.reports),
+                "mandatory": sum(len(r.mandatory) for r in self.reports),
+                "advisory": sum(len(r.advisory) for r in self.reports),
+                "waived": sum(r.waived for r in self.reports),
+            },
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import os
 import runpy
@@ -74,9 +75,13 @@ class ProgramRun:
 
 
 def run_program(project: ProgramSpec, mode: str,
-                on_register: Optional[Callable[[Registration], None]] = None) -> ProgramRun:
-    """`on_register` sees every custom resource (providers included) once its inputs are final."""
+                on_register: Optional[Callable[[Registration], None]] = None,
+                stack_outputs: Optional[Callable[[str], Optional[dict]]] = None) -> ProgramRun:
+    """`on_register` sees every custom resource (providers included) once its inputs are final;
+    `stack_outputs(name)` answers a StackReference (None: not known offline, listed)."""
     mocks = PreflightMocks(mode, project.namespace("aws"))
+    if stack_outputs is not None:
+        mocks.stack_outputs = stack_outputs
     monitor = RecordingMonitor(mocks, project.directory, default_provider_inputs=project.namespace,
                                on_register=on_register)
 
@@ -90,14 +95,18 @@ def run_program(project: ProgramSpec, mode: str,
     asyncio.set_event_loop(loop)
     try:
         with _cli_environment(project, mode), _isolated_imports(project.directory), \
-                contextlib.redirect_stdout(sys.stderr):
+                _stack_reference_outputs_one_by_one(mode), contextlib.redirect_stdout(sys.stderr):
             pulumi_settings.ROOT.set(None)
             pulumi_config.set_all_config(dict(project.config), list(project.secret_keys))
             pulumi_mocks.set_mocks(mocks, project=project.name, stack=project.stack, preview=mode == "preview",
                                    monitor=monitor, organization=ORGANIZATION)
             main = str(project.main)
+
+            def program() -> None:
+                runpy.run_path(main, run_name="__main__")
+                _register_exports()
             try:
-                loop.run_until_complete(run_pulumi_func(lambda: runpy.run_path(main, run_name="__main__")))
+                loop.run_until_complete(run_pulumi_func(program))
             except (KeyboardInterrupt, ProgramError):
                 raise
             except SystemExit as e:
@@ -111,6 +120,18 @@ def run_program(project: ProgramSpec, mode: str,
         asyncio.set_event_loop(previous_loop)
         pulumi_settings.ROOT.set(None)
     return ProgramRun(monitor=monitor, mocks=mocks)
+
+
+def _register_exports() -> None:
+    """The root stack's outputs, registered after the program as `pulumi up` does (runtime/stack.py
+    run_in_stack finishes the Stack after the program). `set_mocks` creates and finishes the root stack
+    before the program runs, so without this its exports never reach the monitor."""
+    from pulumi.runtime.settings import get_root_resource
+    from pulumi.runtime.stack import massage
+    root = get_root_resource()
+    outputs = getattr(root, "outputs", None)
+    if root is not None and isinstance(outputs, dict) and outputs:
+        root.register_outputs(massage(outputs, []))
 
 
 def _current_loop() -> Optional[asyncio.AbstractEventLoop]:
@@ -183,6 +204,55 @@ def _cli_environment(project: ProgramSpec, mode: str) -> Iterator[None]:
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         sys.argv = saved_argv
+
+
+@contextlib.contextmanager
+def _stack_reference_outputs_one_by_one(mode: str) -> Iterator[None]:
+    """In preview, `get_output(name)` of a StackReference is unknown only when that output is.
+
+    The engine reads a referenced stack from its last deployment, where every output is known. A
+    stack of the same preflight run is itself previewed, so some of its outputs are unknown; the
+    SDK holds the whole `outputs` map unknown then (an Output whose value contains an unknown is
+    unknown), and every `get_output` with it. Here each output is read on its own, with the SDK's
+    own secretness rule (secretOutputNames), so what is known of the other stack stays known."""
+    cls = pulumi.StackReference
+    is_secret_name = getattr(cls, "_StackReference__is_secret_name", None)
+    names = ("get_output", "require_output", "get_output_details")
+    if mode != "preview" or is_secret_name is None or not all(n in cls.__dict__ for n in names) \
+            or "run_with_unknowns" not in inspect.signature(pulumi.Output.apply).parameters:
+        yield
+        return
+    from pulumi.output import Unknown, contains_unknowns
+    from pulumi.stack_reference import StackReferenceOutputDetails
+
+    def pick(key, outputs, required: bool):
+        if not isinstance(outputs, dict) or contains_unknowns(key):
+            return Unknown()
+        return outputs[key] if required else outputs.get(key)
+
+    def one(self, name, required: bool):
+        value = pulumi.Output.all(pulumi.Output.from_input(name), self.outputs).apply(
+            lambda pair: pick(pair[0], pair[1], required), run_with_unknowns=True)
+        is_secret = asyncio.ensure_future(is_secret_name(self, name))
+        return pulumi.Output(value.resources(), value.future(), value.is_known(), is_secret)
+
+    async def get_output_details(self, name):
+        is_secret = await asyncio.ensure_future(is_secret_name(self, name))
+        value = self.outputs.apply(lambda outputs: pick(name, outputs, False), run_with_unknowns=True)
+        if not await value.is_known():
+            return StackReferenceOutputDetails()
+        found = await value.future()
+        return StackReferenceOutputDetails(secret_value=found) if is_secret else StackReferenceOutputDetails(value=found)
+
+    saved = {n: cls.__dict__[n] for n in names}
+    cls.get_output = lambda self, name: one(self, name, False)
+    cls.require_output = lambda self, name: one(self, name, True)
+    cls.get_output_details = get_output_details
+    try:
+        yield
+    finally:
+        for n, method in saved.items():
+            setattr(cls, n, method)
 
 
 def _top_level_names(directory: Path) -> set[str]:

@@ -5,6 +5,10 @@ preflight. That gives a program a fresh interpreter (its own virtualenv when the
 names one), and gives preflight what it needs to never hang or be fooled: a time limit,
 a process group to kill, and a protocol that ends with `done` or `error` — a host that
 stops without either has not finished, whatever its exit status.
+
+A StackReference is a question from the host (`stack_reference`), answered on a second pipe by
+`on_reference(name)` from a thread of its own: it may wait for another stack of the run to finish.
+The time spent waiting is not the program's: `--program-timeout` counts without it.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from typing import Callable, Optional
 
 from preflight.monitor import Registration
 from preflight.program import ProgramError, ProgramSpec, fold
-from preflight.wire import read_frame, registration_of
+from preflight.wire import FrameWriter, read_frame, registration_of
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -39,37 +43,52 @@ class HostedRun:
     schema: dict = field(default_factory=dict)    # the host's provider-input-schema result (SchemaResult JSON)
 
 
+def _no_answer(name: str) -> Optional[dict]:
+    return None
+
+
 class ProgramHost:
-    """One program run. `on_register` is called (from a reader thread) for each custom registration."""
+    """One program run. `on_register` is called (from a reader thread) for each custom registration;
+    `on_reference(name)` (from a thread of its own) answers a StackReference: the referenced stack's
+    StackReference state, or None when preflight has none (the reference is then listed)."""
 
     def __init__(self, spec: ProgramSpec, mode: str, *, python: str,
-                 on_register: Callable[[Registration], None], on_start: Callable[[int], None]) -> None:
-        self.spec, self._on_register = spec, on_register
+                 on_register: Callable[[Registration], None], on_start: Callable[[int], None],
+                 on_reference: Callable[[str], Optional[dict]] = _no_answer) -> None:
+        self.spec, self._on_register, self._on_reference = spec, on_register, on_reference
         self._done: Optional[dict] = None
         self._error: Optional[dict] = None
         self._reader_error: Optional[BaseException] = None
+        self._abort: Optional[BaseException] = None
         self._output: list[bytes] = []
+        self._pause_lock = threading.Lock()
+        self._paused = 0.0                          # seconds spent waiting for answers, finished waits
+        self._pausing: dict[int, float] = {}        # waits under way: id -> start
         self._path_dir = tempfile.TemporaryDirectory(prefix="preflight-host-")
         # Only preflight itself joins the program's interpreter, never the site-packages it came from.
         os.symlink(PACKAGE_DIR, Path(self._path_dir.name) / "preflight")
         read_fd, write_fd = os.pipe()
+        answer_read, answer_write = os.pipe()
         env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
         env["PYTHONPATH"] = self._path_dir.name
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         try:
             self.proc = subprocess.Popen(
-                [python, "-u", "-m", "preflight.host", str(write_fd)], cwd=spec.directory, env=env,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                pass_fds=(write_fd,), start_new_session=True)
+                [python, "-u", "-m", "preflight.host", str(write_fd), str(answer_read)], cwd=spec.directory,
+                env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(write_fd, answer_read), start_new_session=True)
         except OSError as e:
-            os.close(read_fd)
-            os.close(write_fd)
+            for fd in (read_fd, write_fd, answer_read, answer_write):
+                os.close(fd)
             self._path_dir.cleanup()
             raise ProgramError(f"cannot start the program's interpreter {python}: {e.strerror}") from None
         finally:
             if "proc" in self.__dict__:
                 os.close(write_fd)
+                os.close(answer_read)
         on_start(self.proc.pid)
+        self._answers = FrameWriter(answer_write)
+        self._answers_lock = threading.Lock()
         self._frames = os.fdopen(read_fd, "rb", buffering=1 << 16)
         self._reader = threading.Thread(target=self._read, name="preflight-program", daemon=True)
         self._reader.start()
@@ -92,6 +111,9 @@ class ProgramHost:
                 kind, body = frame["kind"], frame["body"]
                 if kind == "registration":
                     self._on_register(registration_of(body))
+                elif kind == "stack_reference":
+                    threading.Thread(target=self._answer, args=(body,), name="preflight-reference",
+                                     daemon=True).start()
                 elif kind == "done":
                     self._done = body
                     return
@@ -100,6 +122,31 @@ class ProgramHost:
                     return
         except BaseException as e:  # noqa: BLE001 - re-raised in the caller's thread by wait()
             self._reader_error = e
+
+    def _answer(self, question: dict) -> None:
+        ident = question["id"]
+        with self._pause_lock:
+            self._pausing[ident] = time.monotonic()
+        try:
+            outputs = self._on_reference(question["name"])
+        except BaseException as e:  # noqa: BLE001 - e.g. a reference cycle: the run of this program ends here
+            self._abort = e
+            self.kill()
+            return
+        finally:
+            with self._pause_lock:
+                self._paused += time.monotonic() - self._pausing.pop(ident)
+        try:
+            with self._answers_lock:
+                self._answers.send("answer", {"id": ident, "outputs": outputs})
+        except (OSError, ValueError):
+            pass  # the host is gone (stopped, or closed): wait() says why
+
+    def _waited(self) -> tuple[float, bool]:
+        """(seconds spent waiting for answers, whether a wait is under way now)."""
+        with self._pause_lock:
+            now = time.monotonic()
+            return self._paused + sum(now - t for t in self._pausing.values()), bool(self._pausing)
 
     def _read_output(self) -> None:
         assert self.proc.stdout is not None
@@ -114,11 +161,14 @@ class ProgramHost:
         deadline = time.monotonic() + timeout
         while self._reader.is_alive():
             check()
-            if time.monotonic() >= deadline:
+            waited, waiting = self._waited()
+            if not waiting and time.monotonic() >= deadline + waited:
                 self.kill()
                 raise ProgramTimeout(f"the program did not finish within {timeout:g}s "
                                      "(--program-timeout); it was stopped")
             self._reader.join(0.05)
+        if self._abort is not None:
+            raise self._abort
         if self._reader_error is not None:
             raise self._reader_error
         if self._error is not None:
@@ -161,6 +211,11 @@ class ProgramHost:
             pass
         self.kill()
         self._drain.join(timeout=2)
+        with self._answers_lock:
+            try:
+                self._answers.close(end=True)
+            except (OSError, ValueError):
+                pass
         self._frames.close()
         if self.proc.stdout is not None:
             self.proc.stdout.close()

@@ -33,9 +33,14 @@ class FrameWriter:
             if kind != "registration":
                 self._stream.flush()
 
-    def close(self) -> None:
+    def close(self, *, end: bool = False) -> None:
+        """Flushes; `end` also closes the stream (the reader then sees its end)."""
         with self._lock:
-            self._stream.flush()
+            try:
+                self._stream.flush()
+            finally:
+                if end:
+                    self._stream.close()    # closes the fd even when the flush failed
 
 
 def read_frame(stream: BinaryIO) -> Optional[dict]:

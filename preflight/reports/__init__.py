@@ -1,9 +1,10 @@
-"""Report formats: `render(report, fmt)` turns a preflight Report into the text of one format."""
+"""Report formats: `render(report, fmt)` turns a preflight Report (one stack) or MultiReport (several)
+into the text of one format."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Union
 
-from preflight.model import Report
+from preflight.model import MultiReport, Report
 from preflight.reports import json_, junit, markdown, sarif, text
 
 FORMATS = ("text", "json", "sarif", "markdown", "junit")
@@ -15,11 +16,18 @@ _RENDERERS: dict[str, Callable[[Report], str]] = {
     "markdown": markdown.render,
     "junit": junit.render,
 }
+_MULTI: dict[str, Callable[[MultiReport], str]] = {
+    "text": text.render_multi,
+    "json": json_.render_multi,
+    "sarif": sarif.render_multi,
+    "markdown": markdown.render_multi,
+    "junit": junit.render_multi,
+}
 
 
-def render(report: Report, fmt: str) -> str:
-    try:
-        renderer = _RENDERERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}") from None
-    return renderer(report)
+def render(report: Union[Report, MultiReport], fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if isinstance(report, MultiReport):
+        return _MULTI[fmt](report)
+    return _RENDERERS[fmt](report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable, Optional
 
-from preflight.model import SEVERITY_ORDER, PolicyMeta, RecordedResource, Report, Violation
+from preflight.model import SEVERITY_ORDER, MultiReport, PolicyMeta, RecordedResource, Report, Violation
 
 UNSPECIFIED = "unspecified"
 
@@ -66,3 +66,29 @@ def verdict(report: Report) -> str:
     if report.mandatory:
         return f"FAIL: {plural(len(report.mandatory), 'mandatory violation')}; {counts} in {where}"
     return f"PASS: no mandatory violations; {counts} in {where}"
+
+
+def multi_verdict(multi: MultiReport) -> str:
+    """One line for a multi-stack run: the worst of its stacks first."""
+    n = len(multi.order)
+    failing = [r.stack for r in multi.reports if r.mandatory]
+    where = f"{multi.project} ({multi.mode})"
+    if multi.failures:
+        names = ", ".join(f.stack for f in multi.failures)
+        also = f"; {len(failing)} with mandatory violations ({', '.join(failing)})" if failing else ""
+        return f"ERROR: {len(multi.failures)} of {plural(n, 'stack')} could not run ({names}){also} in {where}"
+    if failing:
+        return f"FAIL: {len(failing)} of {plural(n, 'stack')} with mandatory violations ({', '.join(failing)}) in {where}"
+    return f"PASS: no mandatory violations in {plural(n, 'stack')} of {where}"
+
+
+def stack_status(multi: MultiReport, stack: str) -> tuple[str, str]:
+    """(PASS | FAIL | ERROR, counts or the error line) of one stack of a multi-stack run."""
+    report = multi.report(stack)
+    if report is None:
+        failure = multi.failure(stack)
+        return "ERROR", failure.line if failure else "did not run"
+    counts = (f"{plural(len(report.mandatory), 'mandatory violation')}, "
+              f"{plural(len(report.advisory), 'advisory violation')}, {report.waived} waived, "
+              f"{plural(len(report.resources), 'resource')}")
+    return ("FAIL" if report.mandatory else "PASS"), counts

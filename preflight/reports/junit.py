@@ -5,12 +5,13 @@ Which resources a policy *applies to* is only known inside the pack, so the test
   mandatory -> <failure>, advisory -> passing testcase with the warning in <system-out>;
 - one passing testcase "no violations" per policy without any diagnostic;
 - one <skipped> testcase per policy the pack config disabled.
-classname is the policy name, so CI groups results per policy.
+classname is the policy name, so CI groups results per policy. A multi-stack run has one testsuite
+per stack.
 """
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from preflight.model import PolicyMeta, Report, Violation
+from preflight.model import MultiReport, PolicyMeta, Report, Violation
 from preflight.reports.common import policy_index, remediation, severity_label, sorted_violations
 
 STACK_RESOURCE = "stack"
@@ -64,11 +65,10 @@ def _pairs(violations: list[Violation]) -> dict[tuple[str, str], list[Violation]
     return pairs
 
 
-def to_element(report: Report) -> ET.Element:
+def _suite(parent: ET.Element, report: Report, name: str) -> dict[str, int]:
+    """The stack's testsuite under `parent`; returns its counts."""
     index = policy_index(report)
-    suite_name = report.policy_pack.get("name") or "preflight"
-    root = ET.Element("testsuites", name=f"preflight {report.project}/{report.stack}")
-    suite = ET.SubElement(root, "testsuite", name=suite_name)
+    suite = ET.SubElement(parent, "testsuite", name=name)
     properties = ET.SubElement(suite, "properties")
     for key, value in (("stack", report.stack), ("mode", report.mode), ("waived", str(report.waived)),
                        ("policy_pack_version", report.policy_pack.get("version", ""))):
@@ -91,14 +91,52 @@ def to_element(report: Report) -> ET.Element:
     clean = [meta for name, meta in sorted(index.items()) if name not in flagged]
     for meta in clean:
         skipped += _clean_case(suite, meta)
-    counts = {"tests": str(len(pairs) + len(clean)), "failures": str(failures), "errors": "0",
-              "skipped": str(skipped)}
-    for element in (root, suite):
-        element.attrib.update(counts)
+    counts = {"tests": len(pairs) + len(clean), "failures": failures, "errors": 0, "skipped": skipped}
+    suite.attrib.update({k: str(v) for k, v in counts.items()})
+    return counts
+
+
+def to_element(report: Report) -> ET.Element:
+    root = ET.Element("testsuites", name=f"preflight {report.project}/{report.stack}")
+    counts = _suite(root, report, report.policy_pack.get("name") or "preflight")
+    root.attrib.update({k: str(v) for k, v in counts.items()})
+    return root
+
+
+def multi_element(multi: MultiReport) -> ET.Element:
+    """One testsuite per stack, named `<pack> <project>/<stack>`; a stack that could not run is a suite
+    with one <error> testcase carrying its line."""
+    root = ET.Element("testsuites", name=f"preflight {multi.project} ({len(multi.order)} stacks)")
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    pack = next((r.policy_pack.get("name") for r in multi.reports), None) or "preflight"
+    for stack in multi.order:
+        report, failure = multi.report(stack), multi.failure(stack)
+        name = f"{pack} {multi.project}/{stack}"
+        if report is not None:
+            counts = _suite(root, report, name)
+        else:
+            suite = ET.SubElement(root, "testsuite", name=name)
+            properties = ET.SubElement(suite, "properties")
+            for key, value in (("stack", stack), ("mode", multi.mode)):
+                ET.SubElement(properties, "property", name=key, value=value)
+            case = ET.SubElement(suite, "testcase", classname="preflight", name="run")
+            ET.SubElement(case, "error", message=failure.line if failure else "did not run",
+                          type="could not run")
+            counts = {"tests": 1, "failures": 0, "errors": 1, "skipped": 0}
+            suite.attrib.update({k: str(v) for k, v in counts.items()})
+        for key, value in counts.items():
+            totals[key] += value
+    root.attrib.update({k: str(v) for k, v in totals.items()})
     return root
 
 
 def render(report: Report) -> str:
     root = to_element(report)
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def render_multi(multi: MultiReport) -> str:
+    root = multi_element(multi)
     ET.indent(root, space="  ")
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -1,4 +1,12 @@
-"""SARIF 2.1.0 for code scanning: a rule per policy, results at the line that registered the resource."""
+"""SARIF 2.1.0 for code scanning: a rule per policy, results at the line that registered the resource.
+
+A multi-stack run is one run per stack, each with the category (automationDetails.id) a run of that
+stack alone has, `preflight/<project>/<stack>/`: code scanning takes several runs in one upload when
+their categories differ (one run per category since June 2025), tracks each stack's alerts apart, and
+the same alerts whether a stack was checked alone or with others. The upload-sarif action's
+`category` input only fills runs without one. GitHub takes at most 20 runs per file (MAX_RUNS). A
+stack that could not run has no run: an empty run would close its open alerts.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +15,7 @@ import os
 import posixpath
 from typing import Any, Optional
 
-from preflight.model import PolicyMeta, RecordedResource, Report, Violation
+from preflight.model import MultiReport, PolicyMeta, RecordedResource, Report, Violation
 from preflight.reports.common import policy_index, sorted_violations
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -16,6 +24,7 @@ FINGERPRINT_KEY = "preflightPolicyUrn/v1"
 LEVELS = {"mandatory": "error", "advisory": "warning", "disabled": "none"}
 # GitHub maps security-severity to its labels: >=9.0 critical, >=7.0 high, >=4.0 medium, else low.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+MAX_RUNS = 20       # GitHub code scanning's limit of runs per SARIF file
 
 
 def _level(enforcement: str) -> str:
@@ -124,3 +133,12 @@ def to_sarif(report: Report) -> dict[str, Any]:
 
 def render(report: Report) -> str:
     return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def multi_to_sarif(multi: MultiReport) -> dict[str, Any]:
+    runs = [run for report in multi.reports for run in to_sarif(report)["runs"]]
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": runs}
+
+
+def render_multi(multi: MultiReport) -> str:
+    return json.dumps(multi_to_sarif(multi), indent=2, ensure_ascii=False) + "\n"

@@ -1,9 +1,9 @@
 """Terminal summary: resources per account, violations by severity with their fix, what the run missed."""
 from __future__ import annotations
 
-from preflight.model import Report, Violation
-from preflight.reports.common import (group_by_severity, plural, policy_index, remediation,
-                                      resources_by_account, verdict)
+from preflight.model import MultiReport, Report, Violation
+from preflight.reports.common import (group_by_severity, multi_verdict, plural, policy_index, remediation,
+                                      resources_by_account, stack_status, verdict)
 
 
 def _header(report: Report) -> list[str]:
@@ -58,6 +58,9 @@ def _blind_spots(report: Report) -> list[str]:
         lines.append("Unanswered invokes (answered with an empty result; the verdict may miss what "
                      "depends on them):")
         lines.extend(f"  {token}" for token in report.unanswered_invokes)
+    if report.answered_stack_references:
+        lines.append("Stack references answered offline:")
+        lines.extend(f"  {ref['name']}: {_answered_by(ref)}" for ref in report.answered_stack_references)
     if report.stack_references:
         lines.append("Unanswered stack references (their outputs read as empty; the verdict may miss what "
                      "depends on them):")
@@ -77,3 +80,26 @@ def render(report: Report) -> str:
     sections = [_header(report), _accounts(report), _violations(report), _blind_spots(report),
                 [verdict(report)]]
     return "\n\n".join("\n".join(section) for section in sections) + "\n"
+
+
+def _answered_by(ref: dict) -> str:
+    if ref.get("source") == "run":
+        return f"stack {ref['stack'].rsplit('/', 1)[-1]} of this run"
+    return f"{ref['stack']} from {ref.get('source')}"
+
+
+def render_multi(multi: MultiReport) -> str:
+    """A section per stack (in dependency order), then the summary."""
+    sections = []
+    for stack in multi.order:
+        report = multi.report(stack)
+        body = render(report).rstrip("\n") if report is not None else f"ERROR: {stack_status(multi, stack)[1]}"
+        sections.append(f"=== stack {stack} ===\n\n{body}")
+    width = max(len(s) for s in multi.order)
+    lines = [f"=== summary: preflight {multi.project} ({multi.mode}), {plural(len(multi.order), 'stack')} ==="]
+    for stack in multi.order:
+        status, detail = stack_status(multi, stack)
+        reads = multi.reads.get(stack)
+        lines.append(f"  {stack:<{width}}  {status:<5}  {detail}" + (f"; reads {', '.join(reads)}" if reads else ""))
+    sections.append("\n".join(lines) + "\n\n" + multi_verdict(multi))
+    return "\n\n".join(sections) + "\n"

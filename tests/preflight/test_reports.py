@@ -9,7 +9,7 @@ from tests.preflight.report_samples import REPO, clean_report, prod_report
 DESIGN_KEYS = ["stack", "project", "mode", "policy_pack", "resources", "violations", "not_applicable",
                "unanswered_invokes", "unanswered_stack_references", "summary"]
 # Added after the design's keys, so a reader of §5's keys finds them where they were.
-EXTENSION_KEYS = ["schema_unchecked"]
+EXTENSION_KEYS = ["schema_unchecked", "outputs", "answered_stack_references"]
 
 
 def test_formats_are_the_cli_choices_and_each_renders_text():
