@@ -112,6 +112,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--analyze-timeout", action=_Once, type=_seconds,
                    default=limits.ANALYZE_TIMEOUT, metavar="SECONDS",
                    help=f"longest one Analyze/AnalyzeStack call may take (default: {limits.ANALYZE_TIMEOUT:g})")
+    p.add_argument("--no-known-parts", action="store_true",
+                   help="preview: skip judging the known parts of unknown values (two extra runs as in --mode up)")
     p.add_argument("--timings", action="store_true", help="print time spent per phase on stderr")
     p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     return p
@@ -130,7 +132,8 @@ def options(args: argparse.Namespace, stack: Optional[str] = None) -> RunOptions
     return RunOptions(program=program, stack=stack, policy_pack=pack.resolve(), policy_pack_config=config,
                       mode=args.mode, program_timeout=args.program_timeout,
                       pack_start_timeout=args.pack_start_timeout, analyze_timeout=args.analyze_timeout,
-                      progress=_progress, stack_outputs=list(args.stack_outputs))
+                      progress=_progress, stack_outputs=list(args.stack_outputs),
+                      known_parts=not args.no_known_parts)
 
 
 def _stacks(args: argparse.Namespace) -> tuple[list[str], bool]:

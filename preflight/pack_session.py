@@ -9,7 +9,7 @@ from typing import Any, Callable, Optional
 
 import yaml
 
-from preflight import pack_config
+from preflight import known_parts, pack_config
 from preflight.analyzer import Diagnostic, Options, PolicyPackClient, Provider, Resource, policy_infos
 from preflight.model import UNKNOWN_IN_PREVIEW, PolicyMeta, RecordedResource, Report, Violation
 from preflight.monitor import ROOT_STACK_TYPE, Registration
@@ -66,6 +66,7 @@ class PackSession:
         diagnostics = self.stream.diagnostics + list(result.diagnostics)
         not_applicable = self.stream.not_applicable + list(result.not_applicable)
         metas = {m.name: m for m in (_policy_meta(p, self.config) for p in self.policies)}
+        self.unknown_pairs = known_parts.unevaluated_pairs(diagnostics)
         diagnostics, unevaluated = _split_unknowns(diagnostics, by_urn)
         not_applicable += unevaluated
         project = self.project

@@ -54,7 +54,8 @@ class ProgramHost:
 
     def __init__(self, spec: ProgramSpec, mode: str, *, python: str,
                  on_register: Callable[[Registration], None], on_start: Callable[[int], None],
-                 on_reference: Callable[[str], Optional[dict]] = _no_answer) -> None:
+                 on_reference: Callable[[str], Optional[dict]] = _no_answer,
+                 extra_env: Optional[dict[str, str]] = None) -> None:
         self.spec, self._on_register, self._on_reference = spec, on_register, on_reference
         self._done: Optional[dict] = None
         self._error: Optional[dict] = None
@@ -72,6 +73,7 @@ class ProgramHost:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
         env["PYTHONPATH"] = self._path_dir.name
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.update(extra_env or {})
         try:
             self.proc = subprocess.Popen(
                 [python, "-u", "-m", "preflight.host", str(write_fd), str(answer_read)], cwd=spec.directory,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from preflight import limits, pack_config, pack_env, project as project_mod, stack_refs
+from preflight import known_parts_runs, limits, pack_config, pack_env, project as project_mod, stack_refs
 from preflight.analyzer import PackError, PolicyPackClient
 from preflight.model import Report
 from preflight.monitor import ROOT_STACK_TYPE
@@ -78,6 +78,7 @@ class RunOptions:
     analyze_timeout: float = limits.ANALYZE_TIMEOUT
     progress: Callable[[str], None] = field(default=lambda message: None, repr=False)
     stack_outputs: list[str] = field(default_factory=list)     # --stack-outputs NAME=FILE
+    known_parts: bool = True    # preview: judge what unknown values' known parts decide (preflight/known_parts.py)
 
     @property
     def pack_dir(self) -> Path:
@@ -235,6 +236,10 @@ def run_loaded(loaded: Loaded, pool: PackPool, *, answer: Answerer = lambda name
     timings["pack_start"] = pack.stream.start_seconds
     timings["analysis"] = time.perf_counter() - clock
     report.timings = timings
+    if opts.mode == "preview" and opts.known_parts and getattr(pack, "unknown_pairs", None):
+        (found, _), seconds = known_parts_runs.timed(lambda: known_parts_runs.judge(
+            loaded, pool, pack.unknown_pairs, on_start=_track_pid, on_host=on_host))
+        known_parts_runs.apply(report, found, seconds)
     return report
 
 

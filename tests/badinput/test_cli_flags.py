@@ -49,7 +49,7 @@ CASES = [
     ("stack-without-value", ["--stack"], "argument --stack: expected one argument"),
     ("stack-followed-by-a-flag", ["--stack", "--debug"], "argument --stack: expected one argument"),
     ("stack-unknown", ["--stack", "qa"], "Pulumi.qa.yaml not found (stack 'qa'"),
-    ("stack-repeated", ["--stack", "dev", "--stack", "prod"], "argument --stack: given more than once"),
+    ("stack-repeated", ["--stack", "dev", "--stack", "dev"], "argument --stack: given more than once"),
     ("format-repeated", ["--format", "json", "--format", "sarif"], "argument --format: given more than once"),
     ("program-repeated", ["--program", "{program}", "--program", "{tmp}/empty-dir"],
      "argument --program: given more than once"),

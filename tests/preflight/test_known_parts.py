@@ -51,3 +51,35 @@ def test_the_salt_varies_made_up_ids_and_never_what_follows_from_known_inputs(mo
     assert fabricate.identity("aws:ecr/repository:Repository", "r", urn.replace(
         "kms/key:Key::k", "ecr/repository:Repository::r"), {"name": "r"}, place) == repo
     assert repo[1]["repositoryUrl"] == "333333333333.dkr.ecr.us-east-1.amazonaws.com/r"
+
+
+def _preflight(*args):
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run([sys.executable, "-m", "preflight", "--program", str(root / "tests/fixtures/known_parts"),
+                           "--stack", "dev", "--policy-pack", str(root / "policies"), "--format", "json", *args],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+
+
+def test_a_latest_tag_on_an_unknown_repository_url_is_caught_in_the_default_preview():
+    import json
+    proc = _preflight()
+    report = json.loads(proc.stdout)
+    pinned = [v for v in report["violations"] if v["policy"] == "ecs-task-definition-image-pinned"]
+    assert proc.returncode == 1 and len(pinned) == 1, proc.stderr
+    assert ":latest" in pinned[0]["message"] and pinned[0]["message"].endswith(NOTE)
+    assert pinned[0]["resource_name"] == "orders" and pinned[0]["enforcement"] == "mandatory"
+    assert not [n for n in report["not_applicable"] if n["policy"] == "ecs-task-definition-image-pinned"]
+    # Nothing the known parts do not decide was added: every added finding is the pinned-image one.
+    assert [v["policy"] for v in report["violations"] if v["message"].endswith(NOTE)] == [
+        "ecs-task-definition-image-pinned"]
+
+
+def test_without_known_parts_the_check_is_listed_as_not_evaluated():
+    import json
+    proc = _preflight("--no-known-parts")
+    report = json.loads(proc.stdout)
+    assert not [v for v in report["violations"] if v["policy"] == "ecs-task-definition-image-pinned"]
+    assert [n["policy"] for n in report["not_applicable"] if n["policy"] == "ecs-task-definition-image-pinned"]

@@ -25,9 +25,6 @@ class Variant:
     program: str
     resource: Optional[str] = None  # the logical name the diagnostic names (None: any / a stack finding)
     config: Optional[dict] = None   # extra stack config {"key": "value"} (project namespace "corpus")
-    # In preview the deciding value is unknown (e.g. a tag appended to an unknown repository URL): the
-    # rule must list itself as not evaluated rather than pass silently. Up mode must still report it.
-    preview_unknown: bool = False
     pack_config: Optional[dict] = None  # per-policy entries laid over policies/config/prod.json
 
     @property

@@ -54,7 +54,7 @@ project("orders-release", environment={"environment_variables": [
     # The password is a literal, but the URL is concatenated with an address known only after apply: the
     # whole value is unknown during preview (the preview blind spot designed in preflight/).
     Variant(_SECRETS, VIOLATES, "database-url-concat-with-db-address", resource="orders-itest",
-            preview_unknown=True, program=PROJECT + '''\
+            program=PROJECT + '''\
 db = aws.rds.Instance("orders-db", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20,
     username="orders", password=pulumi.Output.secret("s3cr3t-pw"), skip_final_snapshot=True, opts=in_tooling)
 project("orders-itest", environment={"environment_variables": [

@@ -83,7 +83,7 @@ project("orders-build", buildspec=GOOD_SPEC.replace("sha-$CODEBUILD_RESOLVED_SOU
 '''),
     # The repository URL is unknown until the repository exists: the whole buildspec is unknown in preview.
     Variant(_TAGS, VIOLATES, "repository-url-applied-into-buildspec", resource="orders-build",
-            preview_unknown=True, program=PROJECT + '''\
+            program=PROJECT + '''\
 repo = aws.ecr.Repository("orders", image_tag_mutability="IMMUTABLE", opts=in_tooling)
 spec = repo.repository_url.apply(
     lambda url: GOOD_SPEC + f"      - docker tag {url}:$IMAGE_TAG {url}:latest\\n")

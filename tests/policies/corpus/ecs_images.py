@@ -17,18 +17,18 @@ VARIANTS = [
     Variant(_PINNED, VIOLATES, "tag-from-config-defaults-latest", resource="orders", program=TASK +
             'tag = pulumi.Config().get("imageTag") or "latest"\n'
             'task("orders", [{**APP, "image": f"{TOOLING}.dkr.ecr.us-east-1.amazonaws.com/orders:{tag}"}])\n'),
-    Variant(_PINNED, VIOLATES, "repository-url-apply-latest", resource="orders", preview_unknown=True,
+    Variant(_PINNED, VIOLATES, "repository-url-apply-latest", resource="orders",
             program=TASK + REPO +
             'aws.ecs.TaskDefinition("orders", family="orders", **FARGATE, opts=in_prod,\n'
             '    container_definitions=repo.repository_url.apply(\n'
             '        lambda url: json.dumps([{**APP, "image": f"{url}:latest"}])))\n'),
-    Variant(_PINNED, VIOLATES, "output-concat-latest", resource="orders", preview_unknown=True,
+    Variant(_PINNED, VIOLATES, "output-concat-latest", resource="orders",
             program=TASK + REPO +
             'image = pulumi.Output.concat(repo.repository_url, ":latest")\n'
             'aws.ecs.TaskDefinition("orders", family="orders", **FARGATE, opts=in_prod,\n'
             '    container_definitions=pulumi.Output.all(image=image).apply(\n'
             '        lambda a: json.dumps([{**APP, "image": a["image"]}])))\n'),
-    Variant(_PINNED, VIOLATES, "output-json-dumps-untagged-url", resource="orders", preview_unknown=True,
+    Variant(_PINNED, VIOLATES, "output-json-dumps-untagged-url", resource="orders",
             program=TASK + REPO +
             'aws.ecs.TaskDefinition("orders", family="orders", **FARGATE, opts=in_prod,\n'
             '    container_definitions=pulumi.Output.json_dumps([{**APP, "image": repo.repository_url}]))\n'),
@@ -53,7 +53,7 @@ VARIANTS = [
     Variant(_REGISTRY, VIOLATES, "other-account-ecr-loop", resource="payments", program=TASK +
             'for name, account in {"orders": TOOLING, "payments": STAGING}.items():\n'
             '    task(name, [{**APP, "image": f"{account}.dkr.ecr.us-east-1.amazonaws.com/{name}:3f2a9c1"}])\n'),
-    Variant(_REGISTRY, VIOLATES, "staging-repository-url", resource="orders", preview_unknown=True, program=TASK +
+    Variant(_REGISTRY, VIOLATES, "staging-repository-url", resource="orders", program=TASK +
             'repo = aws.ecr.Repository("orders-repo", image_tag_mutability="IMMUTABLE", opts=in_staging)\n'
             'aws.ecs.TaskDefinition("orders", family="orders", **FARGATE, opts=in_prod,\n'
             '    container_definitions=repo.repository_url.apply(\n'

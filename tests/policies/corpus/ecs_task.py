@@ -58,7 +58,7 @@ VARIANTS = [
             config={"roleArn": "arn:aws:iam::333333333333:role/orders-ecs"}, program=TASK +
             'role_arn = pulumi.Config().require("roleArn")\n'
             'task("orders", [APP], task_role_arn=role_arn, execution_role_arn=role_arn)\n'),
-    Variant(_ROLES, VIOLATES, "one-role-resource-for-both", resource="orders", preview_unknown=True,
+    Variant(_ROLES, VIOLATES, "one-role-resource-for-both", resource="orders",
             program=TASK + _ROLE +
             'task("orders", [APP], task_role_arn=role.arn, execution_role_arn=role.arn)\n'),
     Variant(_ROLES, VIOLATES, "loop-over-services-one-role-each", resource="payments", program=TASK +
@@ -70,7 +70,7 @@ VARIANTS = [
     Variant(_ROLES, VIOLATES, "short-name-and-arn", resource="orders", program=TASK +
             'task("orders", [APP], task_role_arn="orders-ecs",\n'
             '     execution_role_arn=f"arn:aws:iam::{PROD}:role/service-role/orders-ecs")\n'),
-    Variant(_ROLES, VIOLATES, "role-name-and-role-arn", resource="orders", preview_unknown=True,
+    Variant(_ROLES, VIOLATES, "role-name-and-role-arn", resource="orders",
             program=TASK + _ROLE +
             'task("orders", [APP], task_role_arn=role.name, execution_role_arn=role.arn)\n'),
     Variant(_ROLES, NEAR_MISS, "distinct-roles", program=TASK + 'task("orders", [APP])\n'),

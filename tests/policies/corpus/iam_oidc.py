@@ -42,7 +42,7 @@ for repo, sub in {"orders": "repo:acme/orders:*", "payments": "*"}.items():
     aws.iam.Role(f"gh-{repo}", assume_role_policy=github_trust(sub, account=STAGING), opts=in_staging)
 '''),
     # The provider's ARN is computed: the whole trust document is unknown until apply.
-    Variant(PINNED, VIOLATES, "oidc-provider-resource-arn", resource="gh-deploy", preview_unknown=True,
+    Variant(PINNED, VIOLATES, "oidc-provider-resource-arn", resource="gh-deploy",
             program='''\
 oidc = aws.iam.OpenIdConnectProvider("github", url="https://token.actions.githubusercontent.com",
     client_id_lists=["sts.amazonaws.com"], opts=in_staging)

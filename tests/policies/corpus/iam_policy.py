@@ -66,7 +66,7 @@ aws.iam.Policy("artifacts-rw", policy=doc.json, opts=in_prod)
 '''),
     # The invoke's arguments depend on the bucket: like the engine, preview does not run it.
     Variant(SERVICE_WILDCARD, VIOLATES, "policy-document-output-from-arn", resource="artifacts-rw",
-            preview_unknown=True, program=_BUCKET + '''\
+            program=_BUCKET + '''\
 doc = aws.iam.get_policy_document_output(statements=[aws.iam.GetPolicyDocumentStatementArgs(
     actions=["s3:*"], resources=[bucket.arn.apply(lambda arn: f"{arn}/*")])])
 aws.iam.Policy("artifacts-rw", policy=doc.json, opts=in_prod)

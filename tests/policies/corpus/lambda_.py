@@ -41,7 +41,7 @@ for svc, tag in {"orders": "3f2a9c1", "payments": "LATEST"}.items():
     Variant(IMAGE, VIOLATES, "latest-from-repository-name", resource="orders", program=_REPO + _image_fn(
         'repo.name.apply(lambda name: f"{registry}/{name}:latest")')),
     # The repository URL is computed: the ":latest" suffix is only seen once it is known.
-    Variant(IMAGE, VIOLATES, "latest-on-repository-url", resource="orders", preview_unknown=True,
+    Variant(IMAGE, VIOLATES, "latest-on-repository-url", resource="orders",
             program=_REPO + _image_fn('pulumi.Output.concat(repo.repository_url, ":latest")')),
     Variant(IMAGE, NEAR_MISS, "digest-and-git-sha", config={"gitSha": "3f2a9c1"}, program=_ROLE + _REGISTRY + '''\
 digest = "sha256:" + "ab" * 32

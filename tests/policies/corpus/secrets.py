@@ -55,7 +55,7 @@ aws.ssm.Parameter("slack-token", name="/orders/slack/bot-token", type="String",
     insecure_value="xoxb-1234567890-0987654321-AbCdEfGhIjKl", opts=in_prod)
 '''),
     # The password is a literal, the host built from an output: the whole value is unknown during preview.
-    Variant(_SECURE, VIOLATES, "url-applied-from-db-address", resource="database-url", preview_unknown=True,
+    Variant(_SECURE, VIOLATES, "url-applied-from-db-address", resource="database-url",
             program='''\
 db = aws.rds.Instance("orders-db", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20,
     username="orders", password=pulumi.Output.secret("pg-s3cr3t"), skip_final_snapshot=True, opts=in_prod)

@@ -57,7 +57,7 @@ aws.sns.TopicPolicy("deploys-policy", arn=topic.arn, policy=doc.json, opts=in_pr
         '{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": topic_arn,\n'
         '     "Condition": {"StringNotEquals": {"aws:SourceAccount": "444444444444"}}}')),
     # The policy names the topic by its computed ARN: unknown until apply.
-    Variant(PUBLIC, VIOLATES, "policy-from-topic-arn", resource="deploys-policy", preview_unknown=True,
+    Variant(PUBLIC, VIOLATES, "policy-from-topic-arn", resource="deploys-policy",
             program=_KEY + '''\
 topic = aws.sns.Topic("deploys", kms_master_key_id=alias.name, opts=in_prod)
 aws.sns.TopicPolicy("deploys-policy", arn=topic.arn, policy=topic.arn.apply(lambda arn: json.dumps({
