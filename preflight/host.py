@@ -119,20 +119,20 @@ def _run(job: dict, out, questions: Optional[StackReferenceQuestions] = None) ->
             accounts[reg.urn] = run.mocks.place(ref).account
     out.send("done", {
         "registrations": [registration_body(r, outputs=True) for r in regs],
-        "schema": _schema(regs),
+        "schema": _schema(regs, list(run.mocks.unanswered)),
         "unanswered_invokes": list(run.mocks.unanswered),
         "stack_references": list(run.mocks.stack_references),
         "accounts": accounts,
     })
 
 
-def _schema(regs: list) -> dict:
+def _schema(regs: list, unanswered_invokes: list) -> dict:
     """The provider-input-schema check, here so it reads the provider package the program itself imported."""
     try:
         from preflight.schema.check import check_registrations
     except Exception as e:  # noqa: BLE001 - e.g. a pulumi SDK too old for the check: the report says so
         return {"unchecked": {"(all)": f"the check cannot run here: {type(e).__name__}: {e}"}}
-    return check_registrations(regs).to_json()
+    return check_registrations(regs, unanswered_invokes).to_json()
 
 
 if __name__ == "__main__":

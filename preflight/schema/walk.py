@@ -41,6 +41,8 @@ MAX_LISTED_KEYS = 8
 Finding = tuple[str, str]   # (key path, problem)
 
 
+REQUIRED_MISSING = "required key is missing"
+
 def join(path: str, key: str) -> str:
     step = key if _IDENT.match(key) else f'["{key}"]'
     if not path:
@@ -96,7 +98,7 @@ class Walker:
             yield from self.check(raw, field.shape, join(path, key))
         for wire, field in fields.items():
             if field.required and value.get(wire) is None:
-                yield join(path, wire), "required key is missing"
+                yield join(path, wire), REQUIRED_MISSING
 
     def check(self, raw: Any, shape: Shape, path: str) -> Iterator[Finding]:
         checkable, value = plain(raw)

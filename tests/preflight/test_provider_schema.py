@@ -159,7 +159,7 @@ def test_the_host_reports_a_check_it_cannot_import_as_unchecked(monkeypatch):
 
     from preflight import host
     monkeypatch.setitem(sys.modules, "preflight.schema.check", None)
-    assert host._schema([]) == {"unchecked": {
+    assert host._schema([], []) == {"unchecked": {
         "(all)": "the check cannot run here: ModuleNotFoundError: import of preflight.schema.check halted; "
                  "None in sys.modules"}}
 
@@ -190,3 +190,28 @@ def test_without_typing_overloads_the_args_class_comes_from_the_modules_all(monk
     monkeypatch.delattr(typing, "get_overloads")
     assert args_class(aws.s3.BucketVersioning) is aws.s3.BucketVersioningInitArgs
     assert args_class(aws.ecs.Service) is aws.ecs.ServiceArgs
+
+
+def test_a_missing_required_key_is_listed_not_flagged_when_invokes_went_unanswered():
+    """pulumi/examples aws-py-fargate: `subnets` comes from ec2.get_subnets, which preflight cannot answer
+    offline, so the real preview would have it: docs/examples.md reviewed the finding as a false positive."""
+    service = reg("aws:ecs/service:Service", {"name": "app", "networkConfiguration": {"assignPublicIp": True}})
+    result = check_registrations([service], ["aws:ec2/getSubnets:getSubnets"])
+    assert result.findings == []
+    assert result.unchecked == {"aws:ecs/service:Service r networkConfiguration.subnets": (
+        "required key is missing, but the program made invokes preflight cannot answer offline "
+        "(aws:ec2/getSubnets:getSubnets); their results may fill it")}
+    typo = reg("aws:ecs/service:Service", {"name": "app", "launchTyp": "FARGATE"})
+    assert [f["path"] for f in check_registrations([typo], ["aws:ec2/getSubnets:getSubnets"]).findings] == [
+        "launchTyp"]
+    assert [f["path"] for f in check_registrations([service]).findings] == ["networkConfiguration.subnets"]
+
+
+def test_a_form_the_provider_documents_beyond_its_sdk_types_is_accepted(acme, monkeypatch):
+    """pulumi-docker provider/image.go marshalBuildAndApplyDefaults takes `build` as a string (the context)
+    though its SDK types it as DockerBuildArgs; such forms are listed in check.PROVIDER_ACCEPTS."""
+    assert found("acme:index/widget:Widget", {"color": "red", "size": "large"}) != []
+    monkeypatch.setitem(check_mod.PROVIDER_ACCEPTS, ("acme:index/widget:Widget", "size"), str)
+    assert found("acme:index/widget:Widget", {"color": "red", "size": "large"}) == []
+    assert found("acme:index/widget:Widget", {"color": "red", "size": 3}) != []
+    assert check_mod.PROVIDER_ACCEPTS[("docker:index/image:Image", "build")] is str
