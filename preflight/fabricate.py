@@ -179,6 +179,16 @@ ARNS: dict[str, _Spec] = {
 }
 
 
+# pulumi-random's generated strings: made up by the provider, so they vary with the salt.
+RANDOM_RESULTS = ("random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString")
+
+
+def _random_result(urn: str, inputs: dict[str, Any]) -> str:
+    length = inputs.get("length")
+    length = int(length) if isinstance(length, (int, float)) and 0 < length <= 512 else 16
+    return (digest(urn, 64, "random" + SALT) * 8)[:length]
+
+
 def physical_name(type_: str, name: str, inputs: dict[str, Any]) -> str:
     for prop in ("name", "bucket", "family", "functionName", "deploymentGroupName", "clusterName"):
         value = inputs.get(prop)
@@ -192,6 +202,8 @@ def identity(type_: str, name: str, urn: str, inputs: dict[str, Any], place: Pla
     physical = physical_name(type_, name, inputs)
     spec = ARNS.get(type_)
     if spec is None:
+        if type_ in RANDOM_RESULTS:
+            return f"{name}-{_hex(urn, 8)}", {"result": _random_result(urn, inputs)}
         if not type_.startswith("aws:"):
             return f"{name}-{_hex(urn, 8)}", {}
         if not has_output(type_, "arn"):

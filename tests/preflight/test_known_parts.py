@@ -83,3 +83,13 @@ def test_without_known_parts_the_check_is_listed_as_not_evaluated():
     report = json.loads(proc.stdout)
     assert not [v for v in report["violations"] if v["policy"] == "ecs-task-definition-image-pinned"]
     assert [n["policy"] for n in report["not_applicable"] if n["policy"] == "ecs-task-definition-image-pinned"]
+
+
+def test_generated_random_strings_are_made_up_per_salt_with_their_length(monkeypatch):
+    urn = "urn:pulumi:prod::p::random:index/randomPassword:RandomPassword::db"
+    first = fabricate.identity("random:index/randomPassword:RandomPassword", "db", urn, {"length": 24},
+                               fabricate.Place("333333333333", "us-east-1"))[1]["result"]
+    monkeypatch.setattr(fabricate, "SALT", "known-parts-b")
+    second = fabricate.identity("random:index/randomPassword:RandomPassword", "db", urn, {"length": 24},
+                                fabricate.Place("333333333333", "us-east-1"))[1]["result"]
+    assert len(first) == len(second) == 24 and first != second
