@@ -6,6 +6,8 @@ dict / list); reading an unknown raises `UnknownValueError`, which must reach th
 """
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -85,8 +87,14 @@ def parse_yaml(value: Any) -> Any:
         return value
     if not isinstance(value, str) or not value.strip():
         return None
+    # Several buildspec rules read the same inline YAML per request; PyYAML is slow, a copy is not.
+    return copy.deepcopy(_parsed_yaml(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_yaml(text: str) -> Any:
     try:
-        return yaml.safe_load(value)
+        return yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError, ValueError):
         return None
 
