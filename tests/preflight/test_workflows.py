@@ -1,5 +1,9 @@
 """The CI files users copy: schema-valid workflows whose paths, make targets and commands exist here."""
+import importlib.util
+import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +16,18 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml"))
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 MAKE_TARGET = re.compile(r"\bmake(?:\s+-C\s+\S+)?\s+([\w./-]+)")
-REPO_PATH = re.compile(r"(?<![\w/.$-])(policies(?:/[\w.-]+)*|(?:components|preflight)(?:/[\w.-]+)+"
+REPO_PATH = re.compile(r"(?<![\w/.$-])(policies(?:/[\w.-]+)*|(?:components|preflight|scripts)(?:/[\w.-]+)+"
                        r"|requirements\.txt)(?![\w-])")
 PREFLIGHT_OPTION = re.compile(r"(--[a-z][a-z-]+)")
+CHANGED_STACKS = ROOT / "scripts" / "changed_stacks.py"
+_spec = importlib.util.spec_from_file_location("changed_stacks", CHANGED_STACKS)
+changed_stacks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(changed_stacks)
+LAYOUT = changed_stacks.Layout(ROOT)
+# Every action at the version the workflows have always used (none moves with the stack matrices).
+PINNED = {"actions/checkout": "v4", "actions/setup-python": "v5",
+          "aws-actions/configure-aws-credentials": "v4",
+          "pulumi/actions": "v6", "github/codeql-action/upload-sarif": "v3"}
 
 
 def load(path: Path) -> dict:
@@ -35,10 +48,15 @@ def strings(node):
         yield node
 
 
+def matrix_stacks(job: dict) -> list[str]:
+    """A matrix's stacks: its list, or every stack of the repository when the list is computed (fromJSON)."""
+    stacks = job.get("strategy", {}).get("matrix", {}).get("stack", [])
+    return stacks if isinstance(stacks, list) else LAYOUT.stacks
+
+
 def expansions(workflow: dict) -> list[dict[str, str]]:
     """Variable bindings under which the workflow's strings name repository paths."""
-    stacks = {s for job in workflow["jobs"].values()
-              for s in job.get("strategy", {}).get("matrix", {}).get("stack", [])}
+    stacks = {s for job in workflow["jobs"].values() for s in matrix_stacks(job)}
     triggers = workflow["on"] if isinstance(workflow["on"], dict) else {}
     inputs = (triggers.get("workflow_call") or {}).get("inputs", {})
     stacks |= {inputs["policy-config"]["default"]} if "policy-config" in inputs else set()
@@ -71,6 +89,18 @@ def all_runs() -> str:
     return "\n".join(s for path in WORKFLOW_FILES for s in strings(load(path)))
 
 
+def step(job: dict, key: str, value: str) -> dict:
+    return next(s for s in job["steps"] if s.get(key) == value)
+
+
+def names(job: dict) -> list[str]:
+    return [s.get("name") or s["uses"].split("@")[0] for s in job["steps"]]
+
+
+def as_list(needs) -> list[str]:
+    return [needs] if isinstance(needs, str) else list(needs)
+
+
 def test_the_three_workflows_exist():
     assert [p.name for p in WORKFLOW_FILES] == ["deploy.yml", "org-policy.yml", "pull-request.yml"]
 
@@ -90,14 +120,40 @@ def test_schema_check_rejects_a_broken_workflow(tmp_path):
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
 def test_every_referenced_path_exists(path):
     paths = referenced_paths(path)
-    assert "policies/config/prod.json" in paths
+    assert "policies" in paths or "policies/config/prod.json" in paths
     missing = sorted(p for p in paths if not (ROOT / p).exists())
     assert missing == []
 
 
-def test_pull_request_references_both_stack_configs():
-    assert {"policies", "policies/config/dev.json", "policies/config/prod.json"} <= referenced_paths(
-        WORKFLOWS / "pull-request.yml")
+def test_pull_request_and_deploy_name_the_pack_and_the_stack_script():
+    for name in ("pull-request.yml", "deploy.yml"):
+        assert {"policies", "scripts/changed_stacks.py", "requirements.txt"} <= referenced_paths(
+            WORKFLOWS / name)
+    assert {"policies/config/dev.json", "policies/config/prod.json"} <= referenced_paths(
+        WORKFLOWS / "deploy.yml")
+
+
+def test_every_stack_of_the_repository_has_a_pack_config_and_a_preflight_run():
+    """What a matrix job runs (`changed_stacks.py --describe`): the stack after the foundation it reads,
+    with the pack config they share - dev its own, every prod* stack prod.json."""
+    assert {"dev", "prod"} <= set(LAYOUT.stacks)
+    for stack in LAYOUT.stacks:
+        result = subprocess.run([sys.executable, str(CHANGED_STACKS), "--describe", stack], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        env = dict(line.split("=", 1) for line in result.stdout.splitlines())
+        assert env["PACK_CONFIG"] == f"policies/config/{'dev' if stack == 'dev' else 'prod'}.json"
+        assert (ROOT / env["PACK_CONFIG"]).is_file()
+        assert env["STACKS"] == (f"prod {stack}" if LAYOUT.foundation[stack] == "prod" else stack)
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_every_action_is_pinned_as_before(path):
+    actions = [s["uses"] for job in load(path)["jobs"].values() for s in job.get("steps", []) if "uses" in s]
+    assert actions
+    for action in actions:
+        name, _, version = action.partition("@")
+        assert PINNED.get(name) == version, action
 
 
 def test_make_targets_exist_in_the_makefile():
@@ -128,29 +184,189 @@ def test_sarif_is_uploaded_and_markdown_goes_to_the_job_summary():
         assert "security-events: write" in text
 
 
+def test_pull_request_plan_outputs_the_changed_stacks_every_matrix_uses():
+    jobs = load(WORKFLOWS / "pull-request.yml")["jobs"]
+    assert set(jobs) == {"test", "plan", "preflight", "pulumi-preview"}
+    assert jobs["test"]["steps"][-1] == {"run": "make test"} and "needs" not in jobs["test"]
+    plan = jobs["plan"]
+    assert plan["outputs"] == {"stacks": "${{ steps.changed.outputs.stacks }}"}
+    assert plan["steps"][0] == {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}
+    changed = step(plan, "id", "changed")
+    assert changed["env"] == {"BASE_SHA": "${{ github.event.pull_request.base.sha }}",
+                              "HEAD_SHA": "${{ github.sha }}"}
+    assert 'git diff --name-only --no-renames "$BASE_SHA...$HEAD_SHA"' in changed["run"]
+    assert 'echo "stacks=$stacks" >> "$GITHUB_OUTPUT"' in changed["run"]
+    for name in ("preflight", "pulumi-preview"):
+        job = jobs[name]
+        assert "plan" in as_list(job["needs"]) and "needs.plan.outputs.stacks != '[]'" in job["if"]
+        assert job["strategy"] == {"fail-fast": False,
+                                   "matrix": {"stack": "${{ fromJSON(needs.plan.outputs.stacks) }}"}}
+        assert job["env"] == {"STACK": "${{ matrix.stack }}"}
+        step(job, "run", 'venv/bin/python scripts/changed_stacks.py --describe "$STACK" >> "$GITHUB_ENV"')
+
+
+def test_pull_request_preflight_checks_a_stack_with_its_foundation_and_publishes_before_failing():
+    job = load(WORKFLOWS / "pull-request.yml")["jobs"]["preflight"]
+    assert job["permissions"] == {"contents": "read", "security-events": "write"}
+    order = ["Stacks of the run and their pack config", "Preflight verdict and SARIF report",
+             "Markdown report as the job summary", "Upload SARIF to code scanning",
+             "Fail on mandatory violations"]
+    assert [n for n in names(job) if n in order] == order
+    steps = dict(zip(names(job), job["steps"]))
+    for name in order[1:3]:
+        run = steps[name]["run"]
+        assert 'args=(); for s in $STACKS; do args+=(--stack "$s"); done' in run
+        assert '-m preflight "${args[@]}" --policy-pack policies --policy-pack-config "$PACK_CONFIG"' in run
+    assert steps[order[2]]["if"] == "always() && steps.stacks.outcome == 'success'"
+    assert 'cat "preflight-$STACK.md" >> "$GITHUB_STEP_SUMMARY"' in steps[order[2]]["run"]
+    upload = steps[order[3]]
+    assert upload["uses"] == "github/codeql-action/upload-sarif@v3"
+    assert upload["if"] == "always() && hashFiles(format('preflight-{0}.sarif', matrix.stack)) != ''"
+    assert upload["with"] == {"sarif_file": "preflight-${{ matrix.stack }}.sarif"}
+    assert steps[order[4]]["if"] == "steps.verdict.outputs.verdict == 'fail'"
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """A `run:` as the runner runs it when no shell is given: bash -e."""
+    return subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("status, verdict", [(0, "pass"), (1, "fail"), (2, None)])
+def test_pull_request_verdict_step_passes_fails_on_mandatory_and_stops_when_preflight_cannot_run(
+        tmp_path, status, verdict):
+    job = load(WORKFLOWS / "pull-request.yml")["jobs"]["preflight"]
+    stub = tmp_path / "venv" / "bin" / "python"     # preflight, replaced by a stub exiting with `status`
+    stub.parent.mkdir(parents=True)
+    stub.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$ARGS_FILE"\nexit "$STUB_STATUS"\n')
+    stub.chmod(0o755)
+    result = run_step(step(job, "id", "verdict")["run"], tmp_path, {
+        "STACK": "prod-orders", "STACKS": "prod prod-orders", "PACK_CONFIG": "policies/config/prod.json",
+        "GITHUB_OUTPUT": str(tmp_path / "output"), "ARGS_FILE": str(tmp_path / "args"),
+        "STUB_STATUS": str(status)})
+    assert (tmp_path / "args").read_text().splitlines() == [
+        "-m", "preflight", "--stack", "prod", "--stack", "prod-orders", "--policy-pack", "policies",
+        "--policy-pack-config", "policies/config/prod.json", "--format", "sarif", "--output",
+        "preflight-prod-orders.sarif"]
+    if verdict is None:
+        assert result.returncode == 2 and not (tmp_path / "output").exists()
+    else:
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "output").read_text() == f"verdict={verdict}\n"
+
+
+def git(cwd: Path, *args: str) -> str:
+    identity = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@example.com"}
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **identity}).stdout.strip()
+
+
+BASE_FILES = {
+    "Pulumi.yaml": "name: aws-cicd-platform\nruntime: python\n", "README.md": "readme\n",
+    "Pulumi.dev.yaml": "config: {}\n", "Pulumi.prod.yaml": "config:\n  aws-cicd-platform:scope: foundation\n",
+    "Pulumi.prod-orders.yaml": "config:\n  aws-cicd-platform:foundation: prod\n",
+    "components/x.py": "x = 1\n",
+    "policies/config/dev.json": "{}\n", "policies/config/prod.json": "{}\n",
+}
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"Pulumi.prod.yaml": "config:\n  aws-cicd-platform:owner: x\n", "README.md": "new\n"},
+     ["prod", "prod-orders"]),
+    ({"Pulumi.prod-orders.yaml": "config:\n  aws-cicd-platform:foundation: prod\n  owner: x\n"},
+     ["prod-orders"]),
+    ({"components/x.py": "x = 2\n"}, ["dev", "prod", "prod-orders"]),
+    ({"README.md": "new\n", "docs/x.md": "new\n"}, []),
+])
+def test_pull_request_plan_step_on_a_real_diff(tmp_path, change, expected):
+    job = load(WORKFLOWS / "pull-request.yml")["jobs"]["plan"]
+    repo = tmp_path / "repo"
+    commits = []
+    for files in (BASE_FILES, change):
+        for path, text in files.items():
+            (repo / path).parent.mkdir(parents=True, exist_ok=True)
+            (repo / path).write_text(text)
+        if not commits:
+            (repo / "scripts").mkdir()
+            shutil.copy(CHANGED_STACKS, repo / "scripts" / "changed_stacks.py")
+            git(repo, "init", "-q")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "change")
+        commits.append(git(repo, "rev-parse", "HEAD"))
+    tools = tmp_path / "bin"              # `python`: setup-python's, with pyyaml installed
+    tools.mkdir()
+    (tools / "python").symlink_to(sys.executable)
+    result = run_step(step(job, "id", "changed")["run"], repo, {
+        "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}", "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"), "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "BASE_SHA": commits[0], "HEAD_SHA": commits[1]})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "output").read_text() == f"stacks={json.dumps(expected, separators=(',', ':'))}\n"
+
+
 def test_cloud_preview_runs_only_with_credentials_and_applies_the_pack():
     job = load(WORKFLOWS / "pull-request.yml")["jobs"]["pulumi-preview"]
-    assert job["if"] == "vars.AWS_ROLE_ARN != ''"
+    assert job["if"] == "vars.AWS_ROLE_ARN != '' && needs.plan.outputs.stacks != '[]'"
+    assert job["needs"] == ["plan", "preflight"]
     assert job["permissions"]["id-token"] == "write"
-    steps = {step.get("uses", "").split("@")[0]: step for step in job["steps"]}
+    steps = {s.get("uses", "").split("@")[0]: s for s in job["steps"]}
     credentials = steps["aws-actions/configure-aws-credentials"]["with"]
     assert credentials["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
     pulumi = steps["pulumi/actions"]["with"]
     assert (pulumi["command"], pulumi["policyPacks"]) == ("preview", "policies")
     assert pulumi["comment-on-pr"] is True
-    assert pulumi["policyPackConfigs"] == "policies/config/${{ matrix.stack }}.json"
+    assert (pulumi["stack-name"], pulumi["policyPackConfigs"]) == (
+        "${{ matrix.stack }}", "${{ env.PACK_CONFIG }}")
 
 
-def test_deploy_runs_dev_then_prod_behind_the_production_environment():
+def test_deploy_runs_dev_then_the_foundation_then_the_services_behind_the_production_environment():
     workflow = load(WORKFLOWS / "deploy.yml")
     assert workflow["on"]["push"]["branches"] == ["main"]
     assert workflow["permissions"]["id-token"] == "write"
-    dev, prod = workflow["jobs"]["dev"], workflow["jobs"]["prod"]
-    assert prod["needs"] == "dev" and prod["environment"] == "production"
-    for job, stack in ((dev, "dev"), (prod, "prod")):
-        pulumi = next(s["with"] for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
-        assert (pulumi["command"], pulumi["stack-name"]) == ("up", stack)
-        assert any(s.get("run") == f"make preflight STACK={stack}" for s in job["steps"])
+    assert workflow["concurrency"] == {"group": "deploy", "cancel-in-progress": False}
+    jobs = workflow["jobs"]
+    assert set(jobs) == {"dev", "plan", "foundation", "services"}
+    dev, plan, foundation, services = jobs["dev"], jobs["plan"], jobs["foundation"], jobs["services"]
+    assert dev["environment"] == "dev" and "needs" not in dev
+    assert as_list(foundation["needs"]) == ["dev", "plan"]
+    assert as_list(services["needs"]) == ["plan", "foundation"]
+    for job in (foundation, services):      # every job touching a prod stack waits for the approval
+        assert job["environment"] == "production"
+    assert "environment" not in plan and "id-token" not in str(plan)
+    assert plan["outputs"] == {"services": "${{ steps.services.outputs.services }}"}
+    readers = step(plan, "id", "services")["run"]
+    assert "services=$(python scripts/changed_stacks.py --readers prod)" in readers
+    assert services["if"] == "needs.plan.outputs.services != '[]'"
+    strategy = services["strategy"]
+    assert strategy["fail-fast"] is False and 1 < strategy["max-parallel"] <= 8
+    assert strategy["matrix"] == {"stack": "${{ fromJSON(needs.plan.outputs.services) }}"}
+    for job, stack, config in ((dev, "dev", "policies/config/dev.json"),
+                               (foundation, "prod", "policies/config/prod.json"),
+                               (services, "${{ matrix.stack }}", "${{ env.PACK_CONFIG }}")):
+        pulumi = step(job, "uses", "pulumi/actions@v6")
+        assert (pulumi["with"]["command"], pulumi["with"]["stack-name"], pulumi["with"]["policyPacks"],
+                pulumi["with"]["policyPackConfigs"]) == ("up", stack, "policies", config)
+        assert pulumi["env"] == {"PULUMI_ACCESS_TOKEN": "${{ secrets.PULUMI_ACCESS_TOKEN }}"}
+        credentials = step(job, "uses", "aws-actions/configure-aws-credentials@v4")["with"]
+        assert credentials["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
+        assert credentials["role-session-name"].startswith("pulumi-up-")
+        # the offline verdict first: a broken program or a mandatory violation stops before any credentials
+        assert names(job).index("Preflight") < names(job).index("aws-actions/configure-aws-credentials")
+    for job, stack in ((dev, "dev"), (foundation, "prod")):
+        assert step(job, "name", "Preflight")["run"] == f"make preflight STACK={stack}"
+    assert '-m preflight "${args[@]}" --policy-pack policies --policy-pack-config "$PACK_CONFIG"' in \
+        step(services, "name", "Preflight")["run"]
+    step(services, "run", 'venv/bin/python scripts/changed_stacks.py --describe "$STACK" >> "$GITHUB_ENV"')
+
+
+def test_the_deploy_matrix_is_every_stack_of_the_repository_reading_the_foundation():
+    result = subprocess.run([sys.executable, str(CHANGED_STACKS), "--readers", "prod"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)
+    assert services == sorted(s for s in LAYOUT.stacks if LAYOUT.foundation[s] == "prod")
+    assert all(s.startswith("prod-") for s in services) and "prod" not in services
 
 
 def test_org_policy_is_reusable_with_program_stack_and_pack_ref():
