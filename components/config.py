@@ -15,15 +15,23 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from components import config_keys, config_rules as r
+from components import config_keys, config_rules as r, stack_names
 from components.config_checks import check_semantics
+from components.config_scope import MONOLITH, SCOPES, raw_problem, scope_problems
 from components.config_error import NAMESPACE, SECRET, ConfigError, first_error
 from components.config_secrets import ROLES, check_secrecy, external_ids, masked
 
-SCALAR_KEYS = ("prefix", "owner", "protect", "sourceConnectionArn")
-OBJECT_KEYS = ("accounts", "notifications", "build", "retention", "networks", "githubActions", "services")
+SCALAR_KEYS = ("scope", "foundation", "prefix", "owner", "protect", "sourceConnectionArn")
+OBJECT_KEYS = ("accounts", "notifications", "build", "retention", "networks", "githubActions", "services",
+               "serviceStacks")
 SECRET_EXTERNAL_ID = "externalId"
 KNOWN_KEYS = (*SCALAR_KEYS, *OBJECT_KEYS, SECRET_EXTERNAL_ID)
+# Keys one scope requires and another never reads. The CLI requires every key Pulumi.yaml declares without a
+# default in every stack (pkg/workspace/config.go mergeConfig), so these are declared with an empty default,
+# and an empty value reads as "not set".
+EMPTY_WHEN_UNSET = ("foundation", "sourceConnectionArn", "notifications", "githubActions", "services",
+                    "serviceStacks", "build", "retention")
+DEFAULT_ORGANIZATION = "organization"      # the diy backend's one org (pkg/backend/diy)
 # The CLI hands every scalar over as a string; these are the spellings it (and pulumi.Config.get_bool) produces.
 BOOLEAN_KEYS = ("protect",)
 _BOOLEANS = {"true": True, "True": True, "false": False, "False": False}
@@ -140,17 +148,21 @@ ServiceConfig = Annotated[Union[EcsServiceConfig, LambdaServiceConfig], Field(di
 
 
 class PlatformConfig(_Model):
+    # Which part of the platform the stack holds (components/config_scope.py says which keys each one reads).
+    scope: Annotated[str, r.one_of(SCOPES)] = MONOLITH
+    foundation: Optional[r.StackReferenceName] = None           # service: the foundation stack it reads
+    service_stacks: dict[r.DnsName, r.StackReferenceName] = {}   # foundation: service -> the stack holding it
     prefix: Annotated[str, r.pattern(r"[a-z][a-z0-9]{0,11}", "must be 1-12 lowercase letters/digits")] = "cicd"
     owner: r.TagValue
     protect: bool = False
     accounts: Accounts
-    source_connection_arn: r.ConnectionArn
-    notifications: Notifications
+    source_connection_arn: Optional[r.ConnectionArn] = None
+    notifications: Notifications = Notifications()
     build: BuildDefaults = BuildDefaults()
     retention: Retention = Retention()
     networks: Networks
-    github_actions: GitHubActions
-    services: Annotated[list[ServiceConfig], r.rule(lambda s: len(s) >= 1, "must list at least one service")]
+    github_actions: Optional[GitHubActions] = None
+    services: Annotated[list[ServiceConfig], r.rule(lambda s: len(s) >= 1, "must list at least one service")] = []
 
 
 DEFAULT_TERMINATION_WAIT = {"prod": 60}
@@ -158,10 +170,10 @@ DEV_TERMINATION_WAIT = 5
 
 
 def termination_wait_minutes(service: EcsServiceConfig, stack: str) -> int:
-    """The service's own value, else 60 minutes in the prod stack (time to roll back) and 5 elsewhere."""
+    """The service's own value, else 60 minutes in a prod stack (time to roll back) and 5 elsewhere."""
     if service.termination_wait_minutes is not None:
         return service.termination_wait_minutes
-    return DEFAULT_TERMINATION_WAIT.get(stack, DEV_TERMINATION_WAIT)
+    return DEFAULT_TERMINATION_WAIT.get(stack_names.environment_of(stack), DEV_TERMINATION_WAIT)
 
 
 def test_ingress_cidrs(network: Network) -> list[str]:
@@ -174,17 +186,24 @@ class LoadedConfig:
     stack: str
     # role -> sts:ExternalId of the accounts whose bootstrap role demands one; secret Outputs.
     external_ids: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)
+    organization: str = DEFAULT_ORGANIZATION     # the stack's org and project: stack names resolve against them
+    project: str = NAMESPACE
 
 
 # ---------------------------------------------------------------- parse (pure)
 
-def parse(raw: dict[str, Any], stack: str) -> PlatformConfig:
-    """Validate the stack's config; raise ConfigError (one line) for the first broken rule."""
+def parse(raw: dict[str, Any], stack: str, organization: str = DEFAULT_ORGANIZATION,
+          project: str = NAMESPACE) -> PlatformConfig:
+    """Validate the stack's config; raise ConfigError (one line) for the first broken rule. `organization` and
+    `project` resolve the stack names the config gives (components/stack_names.py)."""
+    problem = raw_problem(raw)
+    if problem:
+        raise ConfigError(*problem)
     try:
         config = PlatformConfig.model_validate(raw)
     except ValidationError as exc:
         raise first_error(exc, raw) from None
-    problem = check_semantics(config, stack)
+    problem = check_semantics(config, stack) or next(scope_problems(config, stack, organization, project), None)
     if problem:
         raise ConfigError(*problem)
     return _canonical(config)
@@ -213,7 +232,7 @@ def read_raw(cfg: pulumi.Config) -> dict[str, Any]:
             raise ConfigError(key, "must be a YAML object or list", cfg.get(key)) from None
         if value is not None:
             raw[key] = value
-    return raw
+    return {k: v for k, v in raw.items() if not (k in EMPTY_WHEN_UNSET and v in ("", [], {}))}
 
 
 def _scalar(key: str, text: str) -> Any:
@@ -245,11 +264,13 @@ def load(stack: Optional[str] = None) -> LoadedConfig:
     if unknown:
         raise ConfigError(*unknown, _given_value(cfg, unknown[0]))
     check_secrecy(cfg, given)
+    organization, project = pulumi.get_organization() or DEFAULT_ORGANIZATION, pulumi.get_project()
     try:
-        platform = parse(read_raw(cfg), stack)
+        platform = parse(read_raw(cfg), stack, organization, project)
     except ConfigError as e:
         raise masked(e, cfg) from None
     accounts = [(role, getattr(platform.accounts, role)) for role in ROLES]
     ids = external_ids(cfg, [role for role, a in accounts if a.external_id is not None],
                        [role for role, a in accounts if a.use_external_id])
-    return LoadedConfig(platform=platform, stack=stack, external_ids=ids)
+    return LoadedConfig(platform=platform, stack=stack, external_ids=ids, organization=organization,
+                        project=project)

@@ -10,15 +10,21 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional
 
 from components import cidrs, config_rules as r
 from components.config_error import SECRET
+from components.config_scope import SERVICE
+from components.stack_names import environment_of
 
 if TYPE_CHECKING:
     from components.config import PlatformConfig
 
 Problem = tuple[str, str, Any]
-PROD_STACKS = ("prod",)
+PROD_STACKS = ("prod",)          # by environment: `prod-orders` is a prod stack too (stack_names.environment_of)
 PROD_MIN_TERMINATION_WAIT = 30
 NATIVE_BAKE_LIMIT = 1440
 STAGING_PUBLIC_LIMIT = 2 ** 16       # a /16's worth: room for NAT gateways and CodeBuild's published ranges
+
+
+def is_prod(stack: str) -> bool:
+    return environment_of(stack) in PROD_STACKS
 
 
 def _accounts(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
@@ -33,7 +39,7 @@ def _accounts(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
         if region != accounts.tooling.region:
             yield (f"accounts.{role}.region", f"must equal the tooling region {accounts.tooling.region} "
                    "(a cross-region pipeline needs an artifact store per region)", region)
-    if stack in PROD_STACKS:
+    if is_prod(stack):
         if accounts.staging.id == accounts.tooling.id:
             yield ("accounts.staging.id", "must differ from accounts.tooling.id in the prod stack "
                    "(three distinct accounts)", accounts.staging.id)
@@ -43,13 +49,14 @@ def _accounts(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
 
 
 def _stack_policy(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
-    if stack in PROD_STACKS and not config.protect:
+    if is_prod(stack) and not config.protect:
         yield ("protect", "must be true in the prod stack (stateful resources are protected)", config.protect)
-    connection_account = config.source_connection_arn.split(":")[4]
-    if connection_account != config.accounts.tooling.id:
+    connection = config.source_connection_arn
+    if connection is not None and connection.split(":")[4] != config.accounts.tooling.id:
         yield ("sourceConnectionArn", f"must be a connection in the tooling account {config.accounts.tooling.id}",
-               config.source_connection_arn)
-    if not config.notifications.emails and not config.notifications.sns_topic_arns:
+               connection)
+    # A service stack's pipelines always notify the foundation's topic.
+    if config.scope != SERVICE and not config.notifications.emails and not config.notifications.sns_topic_arns:
         yield ("notifications", "must name at least one email or SNS topic ARN", {})
 
 
@@ -76,7 +83,7 @@ def _test_ingress(config: "PlatformConfig", env: str) -> list[tuple[str, str]]:
 
 
 def _networks(config: "PlatformConfig", stack: str) -> Iterator[Problem]:
-    if stack not in PROD_STACKS:
+    if not is_prod(stack):
         return
     # Staging's must admit the integration tests' egress (often NAT gateways, public), never the world: the
     # list is judged together so that split ranges add up.
@@ -119,7 +126,7 @@ def _ecs_rules(service: Any, at: str, stack: str) -> Iterator[Problem]:
     if service.strategy != "codedeploy" and wait > NATIVE_BAKE_LIMIT:
         yield (f"{at}.terminationWaitMinutes", f"must be 0..{NATIVE_BAKE_LIMIT} for {service.strategy} "
                "(the ECS bake time)", wait)
-    if stack in PROD_STACKS and wait < PROD_MIN_TERMINATION_WAIT:
+    if is_prod(stack) and wait < PROD_MIN_TERMINATION_WAIT:
         yield (f"{at}.terminationWaitMinutes", f"must be at least {PROD_MIN_TERMINATION_WAIT} in the prod stack "
                "(time to roll back to the blue tasks)", wait)
 
@@ -137,7 +144,7 @@ def _kind_rules(service: Any, at: str, stack: str) -> Iterator[Problem]:
         yield (f"{at}.image", "is not supported: the pipeline deploys Lambda functions with the CodePipeline Lambda "
                "deploy action, which takes a .zip package only; give the service runtime + handler instead",
                service.image)
-    if stack in PROD_STACKS and service.strategy == "all-at-once":
+    if is_prod(stack) and service.strategy == "all-at-once":
         yield (f"{at}.strategy", "must be canary or linear in the prod stack", service.strategy)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Callable
 from pydantic import AfterValidator, BeforeValidator
 
 from components.cidrs import ipv4_cidr_problem
+from components.stack_names import REFERENCE_RULE, is_reference
 
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                       2922, 3288, 3653)
@@ -97,3 +98,4 @@ LambdaHandler = Annotated[str, pattern(r"[A-Za-z0-9_./-]+\.[A-Za-z0-9_$]+", 'mus
 Cidr = Annotated[str, AfterValidator(_canonical_ipv4_cidr)]
 TagValue = Annotated[str, pattern(r"[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]{0,255}",
                                   "must be an AWS tag value (1-256 letters, digits, spaces and _.:/=+-@)")]
+StackReferenceName = Annotated[str, rule(is_reference, REFERENCE_RULE)]
