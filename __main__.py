@@ -1,4 +1,8 @@
-"""aws-cicd-platform: a CI/CD platform across tooling, staging and prod AWS accounts."""
+"""aws-cicd-platform: a CI/CD platform across tooling, staging and prod AWS accounts.
+
+The stack's `scope` says what it holds: the whole platform (monolith), the foundation the service stacks read,
+or one service (components/config_scope.py).
+"""
 import pulumi
 
 from components.config import load
@@ -8,9 +12,5 @@ from components.platform import Platform, PlatformArgs
 config = load()
 platform = Platform("platform", PlatformArgs(config=config))
 
-pulumi.export("pipelines", {name: {"name": p.pipeline_name, "console_url": p.console_url}
-                            for name, p in platform.pipelines.items()})
-pulumi.export("repository_urls", platform.repositories)
-pulumi.export("listener_urls", platform.listeners)
-pulumi.export("deploy_role_arns", platform.deploy_role_arns)
-pulumi.export("github_actions_role_arns", platform.github_role_arns)
+for name, value in platform.exports.items():
+    pulumi.export(name, value)

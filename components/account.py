@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -27,6 +27,7 @@ class AccountArgs:
     session_name: str = "aws-cicd-platform"
     external_id: Optional[pulumi.Input[str]] = None     # sts:ExternalId, a secret Output
     tags: Mapping[str, str] = field(default_factory=dict)   # default tags of every resource (see default_tags)
+    provider_aliases: Sequence[pulumi.Alias] = ()           # URNs the provider had before (e.g. in another stack)
 
 
 class Account(pulumi.ComponentResource):
@@ -47,7 +48,7 @@ class Account(pulumi.ComponentResource):
             # Refuses to act if the credentials resolve to any other account.
             allowed_account_ids=[args.account_id],
             default_tags=aws.ProviderDefaultTagsArgs(tags=dict(args.tags)),
-            opts=pulumi.ResourceOptions(parent=self))
+            opts=pulumi.ResourceOptions(parent=self, aliases=list(args.provider_aliases)))
         self.register_outputs({"id": self.id, "region": self.region})
 
     def opts(self, parent: pulumi.Resource, **kwargs) -> pulumi.ResourceOptions:

@@ -21,6 +21,11 @@ class ArtifactStoreArgs:
     admin_role_arn: str               # the bootstrap role Pulumi deploys with; administers the key
 
 
+def artifact_bucket_name(prefix: str, account_id: str, region: str) -> str:
+    """Known from config, so a service stack names the foundation's bucket without reading it."""
+    return f"{prefix}-tooling-artifacts-{account_id}-{region}"
+
+
 class ArtifactStore(pulumi.ComponentResource):
     """Key (rotation on) + bucket (SSE-KMS, versioned, private). Access is granted once the roles exist:
     KMS and S3 reject policies naming principals that do not exist yet, and the deploy roles need the key
@@ -34,7 +39,7 @@ class ArtifactStore(pulumi.ComponentResource):
             f"{name}-key", description=f"{args.prefix} pipeline artifacts", enable_key_rotation=True,
             deletion_window_in_days=30 if args.protect else 7, tags={"purpose": "pipeline-artifacts"},
             opts=account.opts(self, **keep))
-        bucket_name = f"{args.prefix}-tooling-artifacts-{account.id}-{account.region}"
+        bucket_name = artifact_bucket_name(args.prefix, account.id, account.region)
         self.bucket = aws.s3.Bucket(f"{name}-bucket", bucket=bucket_name, force_destroy=not args.protect,
                                     tags={"purpose": "pipeline-artifacts"}, opts=account.opts(self, **keep))
         aws.s3.BucketPublicAccessBlock(f"{name}-public-access", bucket=self.bucket.bucket, block_public_acls=True,
@@ -68,6 +73,7 @@ class ArtifactAccessArgs:
     tooling_role_arns: Sequence[pulumi.Input[str]]     # pipeline and build roles: use the key
     deploy_role_arns: Sequence[pulumi.Input[str]]      # workload deploy roles: decrypt and read
     roles: Sequence[pulumi.Resource] = ()              # the resources behind the ARNs
+    later_tooling_role_arns: Sequence[str] = ()        # tooling roles of other stacks, created after this one
 
 
 class ArtifactAccess(pulumi.ComponentResource):
@@ -84,7 +90,8 @@ class ArtifactAccess(pulumi.ComponentResource):
         tooling = pulumi.Output.all(*args.tooling_role_arns)
         deploy = pulumi.Output.all(*args.deploy_role_arns)
         key_policy = pulumi.Output.all(tooling, deploy).apply(
-            lambda a: iam.to_json(artifact_key_policy(store.admin_role_arn, a[0], a[1])))
+            lambda a: iam.to_json(artifact_key_policy(store.admin_role_arn, a[0], a[1],
+                                                      args.later_tooling_role_arns)))
         aws.kms.KeyPolicy(f"{store.resource_name}-key-policy", key_id=store.key.id, policy=key_policy,
                           opts=after_roles)
         bucket_policy = deploy.apply(lambda arns: iam.to_json(artifact_bucket_policy(store.bucket_arn, arns)))

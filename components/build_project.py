@@ -42,6 +42,10 @@ class BuildProjectArgs:
     depends_on: Sequence[pulumi.Resource] = ()   # what the plain-string inputs name (bucket, repository)
 
 
+def build_role_name(prefix: str, service: str, purpose: str) -> str:
+    return physical_name(prefix, "tooling", service, purpose, "build")
+
+
 def secret_arn(region: str, account_id: str, reference: str) -> str:
     """`name[:json-key]` -> the secret's ARN; AWS appends a 6-character suffix to every secret name."""
     return f"arn:aws:secretsmanager:{region}:{account_id}:secret:{reference.split(':')[0]}-??????"
@@ -69,7 +73,7 @@ class BuildProject(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs", name=log_group_name, retention_in_days=args.log_retention_days, tags=tags,
             opts=account.opts(self, protect=args.protect, retain_on_delete=args.protect))
-        role_name = physical_name(args.prefix, "tooling", args.service, args.purpose, "build")
+        role_name = build_role_name(args.prefix, args.service, args.purpose)
         self.role = aws.iam.Role(
             f"{name}-role", name=role_name, tags=tags, opts=account.opts(self),
             assume_role_policy=iam.to_json(service_trust("codebuild.amazonaws.com", source_account=account.id)))

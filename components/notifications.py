@@ -23,6 +23,10 @@ class NotificationsArgs:
     protect: bool
 
 
+def topic_name(prefix: str) -> str:
+    return f"{prefix}-tooling-pipeline-events"
+
+
 class Notifications(pulumi.ComponentResource):
     def __init__(self, name: str, args: NotificationsArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         emails = keyed(args.emails, value_name, "emails")
@@ -32,11 +36,10 @@ class Notifications(pulumi.ComponentResource):
         self.key = aws.kms.Key(f"{name}-key", description=f"{args.prefix} pipeline notifications",
                                enable_key_rotation=True, deletion_window_in_days=30 if args.protect else 7,
                                opts=account.opts(self, protect=args.protect, retain_on_delete=args.protect))
-        topic_name = f"{args.prefix}-tooling-pipeline-events"
-        self.topic = aws.sns.Topic(f"{name}-topic", name=topic_name, kms_master_key_id=self.key.arn,
+        self.topic = aws.sns.Topic(f"{name}-topic", name=topic_name(args.prefix), kms_master_key_id=self.key.arn,
                                    opts=account.opts(self))
         # The ARN follows from the name: known in a preview; every user of it depends on the topic.
-        self.topic_arn = sns_topic_arn(account.id, account.region, topic_name)
+        self.topic_arn = sns_topic_arn(account.id, account.region, topic_name(args.prefix))
         after_topic = account.opts(self, depends_on=[self.topic])
         self.topic_policy = aws.sns.TopicPolicy(
             f"{name}-topic-policy", arn=self.topic_arn,

@@ -22,10 +22,28 @@ class PipelineRoleArgs:
     service: str
 
 
+def pipeline_role_name(prefix: str, service: str) -> str:
+    return physical_name(prefix, "tooling", service, "pipeline")
+
+
+@dataclass(frozen=True)
+class PipelineRoleRef:
+    """A pipeline role another stack created (a service stack's, made by its foundation): ARN and name follow
+    from config."""
+    arn: str
+    name: str
+    role: Optional[pulumi.Resource] = None
+
+    @classmethod
+    def of(cls, account: Account, prefix: str, service: str) -> "PipelineRoleRef":
+        name = pipeline_role_name(prefix, service)
+        return cls(arn=role_arn(account.id, name), name=name)
+
+
 class PipelineRole(pulumi.ComponentResource):
     def __init__(self, name: str, args: PipelineRoleArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__(f"{TYPE_PREFIX}:PipelineRole", name, None, opts)
-        role_name = physical_name(args.prefix, "tooling", args.service, "pipeline")
+        role_name = pipeline_role_name(args.prefix, args.service)
         self.role = aws.iam.Role(
             f"{name}-role", name=role_name,
             assume_role_policy=iam.to_json(service_trust("codepipeline.amazonaws.com",

@@ -1,9 +1,6 @@
-"""Platform: the three accounts, the shared tooling pieces and, per service, registry + targets + pipeline.
-
-Creation order follows what AWS validates: pipeline roles exist before the deploy roles that trust them,
-deploy roles before the key/bucket policies that name them, workloads before the build that renders their
-task definition template.
-"""
+"""Platform: the stack's accounts and what its scope holds - the whole platform (monolith), the shared foundation,
+or one service reading its foundation. Every scope builds the same components under the same Platform, so a
+resource keeps its URN wherever it lives and a monolith splits with `pulumi state move` and aliases alone."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,16 +9,13 @@ from typing import Any, Optional
 import pulumi
 
 from components.account import TYPE_PREFIX, Account, AccountArgs, default_tags
-from components.artifact_store import ArtifactAccess, ArtifactAccessArgs, ArtifactStore, ArtifactStoreArgs
-from components.arns import ecr_repository_arn
-from components.config import EcsServiceConfig, LambdaServiceConfig, LoadedConfig
-from components.container_registry import (ContainerRegistry, ContainerRegistryArgs, LambdaPull, RegistryPull,
-                                           RegistryPullArgs)
-from components.documents import iam
-from components.notifications import (NotificationPublishers, NotificationPublishersArgs, Notifications,
-                                      NotificationsArgs)
-from components.pipeline_role import PipelineRole, PipelineRoleArgs
-from components.service_delivery import ENVIRONMENTS, Shared, create_delivery, create_workload, function_arn
+from components.config import LambdaServiceConfig, LoadedConfig
+from components.config_scope import FOUNDATION, SERVICE
+from components.foundation import create_foundation, github_deployers, grant_access, service_stack_build_roles
+from components.foundation_exports import foundation_exports
+from components.foundation_reference import read_foundation, service_shared
+from components.pipeline_role import PipelineRoleRef
+from components.service_resources import ServiceResources, create_service
 
 ROLES = ("tooling", "staging", "prod")
 
@@ -31,121 +25,79 @@ class PlatformArgs:
     config: LoadedConfig
 
 
-def github_statements(account: Account, prefix: str, environment: str) -> list[dict[str, Any]]:
-    """What a GitHub Actions workflow may do in one environment: roll its services forward."""
-    p, region, acct = f"{prefix}-{environment}-", account.region, account.id
-    return [
-        iam.statement("UpdateEcsServices", ["ecs:DescribeServices", "ecs:UpdateService"],
-                      f"arn:aws:ecs:{region}:{acct}:service/{p}*/{p}*"),
-        iam.statement("PublishLambdaVersions", ["lambda:GetAlias", "lambda:PublishVersion",
-                                                "lambda:UpdateFunctionCode"],
-                      [f"arn:aws:lambda:{region}:{acct}:function:{p}*", f"arn:aws:lambda:{region}:{acct}:function:{p}*:*"]),
-        iam.statement("RunCodeDeploy", ["codedeploy:CreateDeployment", "codedeploy:GetDeployment"],
-                      f"arn:aws:codedeploy:{region}:{acct}:deploymentgroup:{p}*/{p}*"),
-    ]
-
-
 class Platform(pulumi.ComponentResource):
     def __init__(self, name: str, args: PlatformArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__(f"{TYPE_PREFIX}:Platform", name, None, opts)
-        cfg = args.config.platform
+        loaded, cfg = args.config, args.config.platform
+        self.scope = cfg.scope
+        # `pulumi state move` leaves a moved resource's top-level ancestor, and a copy of each provider it uses, at
+        # the destination stack's root (pkg/cmd/pulumi/state/state_move.go): a service stack adopts them there.
+        moved = [pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)] if cfg.scope == SERVICE else []
         child = pulumi.ResourceOptions(parent=self)
         self.accounts = {role: Account(role, AccountArgs(
             role=role, account_id=getattr(cfg.accounts, role).id, region=getattr(cfg.accounts, role).region,
             bootstrap_role=getattr(cfg.accounts, role).bootstrap_role,
-            external_id=args.config.external_ids.get(role),
-            tags=default_tags(role, cfg.owner)), child) for role in ROLES}
-        tooling = self.accounts["tooling"]
-        notifications = Notifications("notifications", NotificationsArgs(
-            account=tooling, prefix=cfg.prefix, emails=list(cfg.notifications.emails),
-            admin_role_arn=tooling.role_arn, protect=cfg.protect), child)
-        store = ArtifactStore("artifacts", ArtifactStoreArgs(account=tooling, prefix=cfg.prefix, protect=cfg.protect,
-                                                            admin_role_arn=tooling.role_arn), child)
-        pipeline_roles = {s.name: PipelineRole(f"{s.name}-pipeline-role", PipelineRoleArgs(tooling, cfg.prefix, s.name),
-                                               child) for s in cfg.services}
-        deploy_roles = self._deploy_roles(cfg, store, list(pipeline_roles.values()))
-        shared = Shared(config=cfg, stack=args.config.stack, parent=self, accounts=self.accounts,
-                        bucket_name=store.bucket_name, bucket_arn=store.bucket_arn, key_arn=store.key_arn,
-                        deploy_role_arns={env: role.arn for env, role in deploy_roles.items()},
-                        topic_arn=notifications.topic_arn, topic_key_arn=notifications.key_arn,
-                        ready=[store.bucket, notifications.topic_policy, *(r.role for r in deploy_roles.values())])
+            external_id=loaded.external_ids.get(role), tags=default_tags(role, cfg.owner),
+            provider_aliases=moved), child) for role in ROLES}
         self.pipelines: dict[str, Any] = {}
         self.repositories: dict[str, str] = {}
         self.listeners: dict[str, dict[str, pulumi.Output[str]]] = {}
+        self.deploy_role_arns: dict[str, str] = {}
+        self.github_role_arns: dict[str, str] = {}
+        self.foundation_outputs: dict[str, Any] = {}
+        if cfg.scope == SERVICE:
+            agreed = self._service_stack(loaded, moved)
+            self.register_outputs({"foundation_agrees": agreed})
+        else:
+            self._with_foundation(loaded)
+            self.register_outputs({"deploy_role_arns": self.deploy_role_arns,
+                                   "github_role_arns": self.github_role_arns})
+
+    @property
+    def exports(self) -> dict[str, Any]:
+        """The stack's outputs: what users need next and, from a foundation, what its service stacks read."""
+        delivery = {"pipelines": {name: {"name": p.pipeline_name, "console_url": p.console_url}
+                                  for name, p in self.pipelines.items()},
+                    "repository_urls": self.repositories, "listener_urls": self.listeners}
+        roles = {"deploy_role_arns": self.deploy_role_arns, "github_actions_role_arns": self.github_role_arns}
+        if self.scope == FOUNDATION:
+            return {**self.foundation_outputs, **roles}
+        return delivery if self.scope == SERVICE else {**delivery, **roles}
+
+    def _with_foundation(self, loaded: LoadedConfig) -> None:
+        """Monolith and foundation: the shared pieces, then the services the stack holds (none in a foundation)."""
+        cfg = loaded.platform
+        services = list(cfg.service_stacks) if cfg.scope == FOUNDATION else [s.name for s in cfg.services]
+        image_functions = [s.name for s in cfg.services if isinstance(s, LambdaServiceConfig) and s.image]
+        foundation = create_foundation(self, cfg, loaded.stack, self.accounts, services, image_functions)
         builds: list[Any] = []
         for service in cfg.services:
-            pipeline, service_builds = self._service(shared, service, pipeline_roles[service.name], child)
-            builds += service_builds
-            self.pipelines[service.name] = pipeline
-        tooling_roles = [r.role for r in pipeline_roles.values()] + [b.role for b in builds]
-        ArtifactAccess("artifacts-access", ArtifactAccessArgs(
-            store=store, tooling_role_arns=[r.arn for r in pipeline_roles.values()] + [b.role_arn for b in builds],
-            deploy_role_arns=[role.arn for role in deploy_roles.values()],
-            roles=tooling_roles + [role.role for role in deploy_roles.values()]), child)
-        NotificationPublishers("notifications-publishers", NotificationPublishersArgs(
-            notifications=notifications, role_arns=[r.arn for r in pipeline_roles.values()],
-            roles=[r.role for r in pipeline_roles.values()]), child)
-        self.deploy_role_arns = shared.deploy_role_arns
-        self.github_role_arns = self._github_deployers(cfg)
-        self.register_outputs({"deploy_role_arns": self.deploy_role_arns, "github_role_arns": self.github_role_arns})
+            resources = create_service(foundation.shared, service, foundation.pipeline_roles[service.name])
+            builds += resources.builds
+            self._record(service.name, resources)
+        grant_access(self, foundation, builds, service_stack_build_roles(cfg))
+        self.deploy_role_arns = foundation.shared.deploy_role_arns
+        self.github_role_arns = github_deployers(self, cfg, self.accounts)
+        if cfg.scope == FOUNDATION:
+            shared = foundation.shared
+            self.foundation_outputs = foundation_exports(
+                cfg, loaded.organization, loaded.project, bucket_name=shared.bucket_name, key_arn=shared.key_arn,
+                topic_arn=shared.topic_arn, topic_key_arn=shared.topic_key_arn,
+                pipeline_role_arns={s: r.arn for s, r in foundation.pipeline_roles.items()},
+                deploy_role_arns=shared.deploy_role_arns)
 
-    def _service(self, shared: Shared, service: Any, pipeline_role: PipelineRole,
-                 child: pulumi.ResourceOptions) -> tuple[Any, list]:
-        """Registry (image services), staging + prod targets, pull grants and the delivery pipeline."""
-        cfg, tooling = shared.config, self.accounts["tooling"]
-        builds_image = isinstance(service, EcsServiceConfig) or bool(service.image)
-        registry = ContainerRegistry(f"{service.name}-registry", ContainerRegistryArgs(
-            account=tooling, prefix=cfg.prefix, service=service.name, protect=cfg.protect,
-            untagged_days=cfg.retention.untagged_image_days, keep_last=cfg.retention.images_to_keep,
-            max_age_days=cfg.retention.max_image_age_days), child) if builds_image else None
-        if isinstance(service, EcsServiceConfig):
-            targets = {env: create_workload(shared, service, env, registry) for env in ENVIRONMENTS}
-            RegistryPull(f"{service.name}-registry-pull", RegistryPullArgs(
-                registry=registry, role_arns=[t.task_execution_role_arn for t in targets.values()],
-                roles=[role for t in targets.values() for role in t.task_roles]), child)
-            self.repositories[service.name] = registry.repository_url
-            self.listeners[service.name] = {f"{env}_{kind}": getattr(t, f"{kind}_listener_url")
-                                            for env, t in targets.items() for kind in ("prod", "test")}
-        else:
-            # An image function's create/update pulls across accounts: the grant must exist first.
-            grant = [self._lambda_pull(shared, service, registry, child)] if registry is not None else []
-            targets = {env: create_workload(shared, service, env, registry, grant) for env in ENVIRONMENTS}
-        return create_delivery(shared, service, registry, targets, pipeline_role)
+    def _service_stack(self, loaded: LoadedConfig, moved: list[pulumi.Alias]) -> pulumi.Output[bool]:
+        """One service, its tooling pieces named by the foundation (pipeline role, bucket, topic, deploy roles)."""
+        cfg, tooling = loaded.platform, self.accounts["tooling"]
+        foundation = read_foundation(self, loaded)
+        shared = service_shared(self, loaded, self.accounts, foundation, moved)
+        service = cfg.services[0]
+        resources = create_service(shared, service, PipelineRoleRef.of(tooling, cfg.prefix, service.name))
+        self._record(service.name, resources)
+        return foundation.agreed
 
-    def _lambda_pull(self, shared: Shared, service: Any, registry: ContainerRegistry,
-                     child: pulumi.ResourceOptions) -> Any:
-        callers = [self.accounts[env].role_arn for env in ENVIRONMENTS] + \
-            [shared.deploy_role_arns[env] for env in ENVIRONMENTS]
-        return RegistryPull(f"{service.name}-registry-pull", RegistryPullArgs(
-            registry=registry, role_arns=[], roles=list(shared.ready), lambda_pull=LambdaPull(
-                function_arns=[function_arn(shared, service, env) for env in ENVIRONMENTS],
-                caller_role_arns=callers)), child).policy
-
-    def _deploy_roles(self, cfg, store: ArtifactStore, pipeline_roles: list[PipelineRole]) -> dict[str, Any]:
-        from components.deploy_role import CrossAccountDeployRole, CrossAccountDeployRoleArgs
-        tooling = self.accounts["tooling"]
-        image_repositories = [ecr_repository_arn(tooling.id, tooling.region, f"{cfg.prefix}/{s.name}")
-                              for s in cfg.services if isinstance(s, LambdaServiceConfig) and s.image]
-        return {env: CrossAccountDeployRole(f"{env}-deploy", CrossAccountDeployRoleArgs(
-            account=self.accounts[env], environment=env, prefix=cfg.prefix,
-            trusted_role_arns=[r.arn for r in pipeline_roles], trusted_roles=[r.role for r in pipeline_roles],
-            artifact_bucket_arn=store.bucket_arn, artifact_key_arn=store.key_arn,
-            function_image_repository_arns=image_repositories), pulumi.ResourceOptions(parent=self))
-            for env in ENVIRONMENTS}
-
-    def _github_deployers(self, cfg) -> dict[str, str]:
-        from components.github_oidc import GitHubActionsDeployer, GitHubActionsDeployerArgs
-        gha, roles, providers = cfg.github_actions, {}, {}
-        subjects = {"staging": f"ref:refs/heads/{gha.staging_branch}",
-                    "prod": f"environment:{gha.production_environment}"}
-        for env in ENVIRONMENTS:
-            account = self.accounts[env]
-            shared_arn, shared_provider = providers.get(account.id, (None, None))
-            deployer = GitHubActionsDeployer(f"{env}-github", GitHubActionsDeployerArgs(
-                account=account, environment=env, prefix=cfg.prefix, repository=gha.repository,
-                subject=subjects[env], oidc_provider_arn=shared_arn, oidc_provider=shared_provider,
-                policy_statements=github_statements(account, cfg.prefix, env)), pulumi.ResourceOptions(parent=self))
-            # One OIDC provider per account id: in dev both environments share one account.
-            providers.setdefault(account.id, (deployer.oidc_provider_arn, deployer.oidc_provider))
-            roles[env] = deployer.role_arn
-        return roles
+    def _record(self, service: str, resources: ServiceResources) -> None:
+        self.pipelines[service] = resources.pipeline
+        if resources.repository_url is not None:
+            self.repositories[service] = resources.repository_url
+            self.listeners[service] = resources.listeners

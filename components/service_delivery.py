@@ -48,6 +48,12 @@ class Shared:
     topic_arn: str
     topic_key_arn: pulumi.Output[str]
     ready: Sequence[pulumi.Resource] = ()        # artifact bucket, topic policy, deploy roles
+    # Aliases of each service's top-level components: where `pulumi state move` left them (a service stack).
+    moved_from: Sequence[pulumi.Alias] = ()
+
+    def child_opts(self) -> pulumi.ResourceOptions:
+        """Options of a service's top-level component: the platform's child."""
+        return pulumi.ResourceOptions(parent=self.parent, aliases=list(self.moved_from))
 
 
 def pipeline_name(prefix: str, service: str) -> str:
@@ -67,7 +73,7 @@ def create_workload(shared: Shared, service: Service, environment: str, registry
     from components.lambda_service import LambdaCanaryService, LambdaCanaryServiceArgs
 
     cfg, account = shared.config, shared.accounts[environment]
-    opts = pulumi.ResourceOptions(parent=shared.parent)
+    opts = shared.child_opts()
     if isinstance(service, EcsServiceConfig):
         network = getattr(cfg.networks, environment)
         # A plain string (the registry URL follows from config): the image pin is checkable in a preview.
@@ -145,7 +151,7 @@ def _project(shared: Shared, service: Service, purpose: str, spec: pulumi.Input[
         repository_arn=registry.repository_arn if registry else None, variables=variables,
         parameter_names=sorted(service.parameter_store.values()), secret_ids=sorted(service.secrets_manager.values()),
         assume_role_arns=list(assume_role_arns), depends_on=[*shared.ready, *([registry] if registry else [])]),
-        pulumi.ResourceOptions(parent=shared.parent))
+        shared.child_opts())
 
 
 def _deploy_target(shared: Shared, service: Service, environment: str, target: Any) -> DeployTarget:
@@ -176,7 +182,7 @@ def _grant_invoke(shared: Shared, service: LambdaServiceConfig, staging: Any, te
         service=service.name, function_name=staging.function_name, alias_name=staging.alias_name,
         principal_arns=[test.role_arn], principals=[test.role], alias=staging.alias,
         tags={"environment": "staging", "service": service.name}, previous_parent=staging),
-        pulumi.ResourceOptions(parent=shared.parent))
+        shared.child_opts())
 
 
 def create_delivery(shared: Shared, service: Service, registry: Optional[ContainerRegistry],
@@ -205,6 +211,7 @@ def create_delivery(shared: Shared, service: Service, registry: Optional[Contain
         staging=_deploy_target(shared, service, "staging", targets["staging"]),
         prod=_deploy_target(shared, service, "prod", targets["prod"]), topic_arn=shared.topic_arn,
         topic_key_arn=shared.topic_key_arn, extra_topic_arns=list(cfg.notifications.sns_topic_arns),
-        depends_on=[pipeline_role.role, *shared.ready, build.project, test.project]),
-        pulumi.ResourceOptions(parent=shared.parent))
+        depends_on=[*([pipeline_role.role] if pipeline_role.role else []), *shared.ready, build.project,
+                    test.project]),
+        shared.child_opts())
     return pipeline, [build, test]

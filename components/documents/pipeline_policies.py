@@ -92,13 +92,24 @@ def _grant(sid: str, principals: Sequence[str], actions: Sequence[str], resource
     return {**iam.statement(sid, actions, resources), "Principal": {"AWS": sorted(set(principals))}}
 
 
-def artifact_key_policy(admin_role_arn: str, tooling_role_arns: Sequence[str],
-                        deploy_role_arns: Sequence[str]) -> dict[str, Any]:
-    return iam.document([
-        _admin(admin_role_arn),
-        _grant("ToolingRolesUseKey", tooling_role_arns, KEY_USE_ACTIONS),
-        _grant("DeployRolesDecryptArtifacts", deploy_role_arns, ["kms:Decrypt", "kms:DescribeKey"]),
-    ])
+def _later_roles(sid: str, role_arns: Sequence[str], actions: Sequence[str]) -> dict[str, Any]:
+    """A grant to roles that may not exist yet: KMS refuses a key policy naming a missing principal, but not an
+    aws:PrincipalArn condition. The account (root) principal delegates to IAM, so each role also needs its own
+    IAM allow; the condition names the roles exactly."""
+    accounts = sorted({arn.split(":")[4] for arn in role_arns})
+    return {**iam.statement(sid, actions, "*", conditions={"ArnEquals": {"aws:PrincipalArn": sorted(role_arns)}}),
+            "Principal": {"AWS": [f"arn:aws:iam::{a}:root" for a in accounts]}}
+
+
+def artifact_key_policy(admin_role_arn: str, tooling_role_arns: Sequence[str], deploy_role_arns: Sequence[str],
+                        later_tooling_role_arns: Sequence[str] = ()) -> dict[str, Any]:
+    """`later_tooling_role_arns`: tooling roles other stacks create after this policy (a foundation's service
+    stacks' build roles)."""
+    statements = [_admin(admin_role_arn), _grant("ToolingRolesUseKey", tooling_role_arns, KEY_USE_ACTIONS)]
+    if later_tooling_role_arns:
+        statements.append(_later_roles("ServiceStackRolesUseKey", later_tooling_role_arns, KEY_USE_ACTIONS))
+    statements.append(_grant("DeployRolesDecryptArtifacts", deploy_role_arns, ["kms:Decrypt", "kms:DescribeKey"]))
+    return iam.document(statements)
 
 
 def artifact_bucket_policy(bucket_arn: str, deploy_role_arns: Sequence[str]) -> dict[str, Any]:
