@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 STACK  ?= dev
 FORMAT ?= text
 MODE   ?= preview
+# A stack's own pack config, else its environment's: prod-orders (a service stack of the prod layout) uses prod.json.
+PACK_CONFIG = $(firstword $(wildcard policies/config/$(STACK).json) policies/config/$(firstword $(subst -, ,$(STACK))).json)
 
 .PHONY: preflight test bench docs clean
 
@@ -14,7 +16,7 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 preflight: $(VENV)/.installed
-	$(PY) -m preflight --stack $(STACK) --policy-pack-config policies/config/$(STACK).json --format $(FORMAT) --mode $(MODE)
+	$(PY) -m preflight --stack $(STACK) --policy-pack-config $(PACK_CONFIG) --format $(FORMAT) --mode $(MODE)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest
