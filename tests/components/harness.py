@@ -4,14 +4,18 @@
     rec = run_program("dev", {"services": [...]})   # override top-level keys (None deletes a key)
     rec.of_type("aws:ecr/repository:Repository")    # -> [Registration, ...]
     rec.account_of(reg)                              # -> "333333333333" (from the explicit provider)
+    layout = run_layout()                            # the prod foundation, then each service stack reading it
+    rec = run_program("prod", stack_file=MONOLITH_PROD)   # the prod layout before the split, one stack
 
-Stable API for every test under tests/components: `run_program`, `stack_config`, `Recording`,
-`Registration`. A program error is re-raised unless `expect_error=True`, in which case it is kept in
-`Recording.error` (and `Recording.resources` shows what was registered before it).
+Stable API for every test under tests/components: `run_program`, `run_layout`, `merged`, `stack_config`,
+`Recording`, `Registration`. A program error is re-raised unless `expect_error=True`, in which case it is kept in
+`Recording.error` (and `Recording.resources` shows what was registered before it). A StackReference is answered
+with `stack_outputs[<the name it gives>]` (`{}`: no outputs; a preview then leaves what it reads unknown); by
+default with the outputs of the prod foundation, run once as it is.
 """
 from __future__ import annotations
 
-import hashlib
+import functools
 import json
 import runpy
 from dataclasses import dataclass, field
@@ -26,9 +30,15 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from tests.components.fake_outputs import fake_outputs
+
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "aws-cicd-platform"
+ORGANIZATION = "organization"          # the diy backend's one org (pkg/backend/diy), as preflight names it
 PROVIDER_TYPE = "pulumi:providers:aws"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+MONOLITH_PROD = Path(__file__).resolve().parent / "data" / "monolith_prod.yaml"
+PROD_LAYOUT = ("prod", "prod-orders", "prod-payments", "prod-catalog", "prod-notifier")   # foundation first
 
 
 @dataclass
@@ -117,8 +127,10 @@ def _json_or_value(value: Any) -> Any:
 
 # ---------------------------------------------------------------- stack config (as the CLI hands it over)
 
-def stack_config(stack: str, overrides: Optional[Mapping[str, Any]] = None) -> dict[str, str]:
-    """Project defaults from Pulumi.yaml + Pulumi.<stack>.yaml, values as the CLI passes them (objects as JSON)."""
+def stack_config(stack: str, overrides: Optional[Mapping[str, Any]] = None,
+                 stack_file: Optional[Path] = None) -> dict[str, str]:
+    """Project defaults from Pulumi.yaml + Pulumi.<stack>.yaml (or `stack_file`), values as the CLI passes them
+    (objects as JSON)."""
     project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
     values: dict[str, Any] = {}
     for key, decl in (project.get("config") or {}).items():
@@ -129,7 +141,7 @@ def stack_config(stack: str, overrides: Optional[Mapping[str, Any]] = None) -> d
             values[full] = decl["value"]
         elif not isinstance(decl, dict):
             values[full] = decl
-    stack_file = ROOT / f"Pulumi.{stack}.yaml"
+    stack_file = stack_file or ROOT / f"Pulumi.{stack}.yaml"
     values.update((yaml.safe_load(stack_file.read_text()) or {}).get("config") or {})
     for key, value in (overrides or {}).items():
         full = key if ":" in key else f"{PROJECT}:{key}"
@@ -142,72 +154,10 @@ def stack_config(stack: str, overrides: Optional[Mapping[str, Any]] = None) -> d
 
 # ---------------------------------------------------------------- mocks
 
-def _fake_uuid(seed: str) -> str:
-    h = hashlib.sha256(seed.encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
-
-
-def _fake_outputs(type_: str, name: str, inputs: dict, account: str, region: str) -> dict[str, Any]:
-    physical = inputs.get("name") or name
-    service = type_.split(":")[1].split("/")[0]
-    kind = type_.rsplit(":", 1)[-1]
-    out: dict[str, Any] = {"name": physical,
-                           "arn": f"arn:aws:{service}:{region}:{account}:{kind.lower()}/{physical}"}
-    if type_ == "aws:iam/role:Role":
-        out.update(arn=f"arn:aws:iam::{account}:role/{physical}", uniqueId=f"AROA{_fake_uuid(name)[:16].upper()}")
-    elif type_ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-        url = str(inputs.get("url", "token.actions.githubusercontent.com")).replace("https://", "")
-        out.update(arn=f"arn:aws:iam::{account}:oidc-provider/{url}")
-    elif type_ == "aws:kms/key:Key":
-        key_id = _fake_uuid(f"{account}/{name}")
-        out.update(keyId=key_id, arn=f"arn:aws:kms:{region}:{account}:key/{key_id}")
-    elif type_ == "aws:kms/alias:Alias":
-        out.update(arn=f"arn:aws:kms:{region}:{account}:{physical}")
-    elif type_ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"):
-        bucket = inputs.get("bucket") or physical
-        out.update(bucket=bucket, arn=f"arn:aws:s3:::{bucket}", bucketDomainName=f"{bucket}.s3.amazonaws.com",
-                   bucketRegionalDomainName=f"{bucket}.s3.{region}.amazonaws.com")
-    elif type_ == "aws:ecr/repository:Repository":
-        out.update(registryId=account, arn=f"arn:aws:ecr:{region}:{account}:repository/{physical}",
-                   repositoryUrl=f"{account}.dkr.ecr.{region}.amazonaws.com/{physical}")
-    elif type_ == "aws:sns/topic:Topic":
-        out.update(arn=f"arn:aws:sns:{region}:{account}:{physical}")
-    elif type_ == "aws:cloudwatch/logGroup:LogGroup":
-        out.update(arn=f"arn:aws:logs:{region}:{account}:log-group:{physical}")
-    elif type_ == "aws:codepipeline/pipeline:Pipeline":
-        out.update(arn=f"arn:aws:codepipeline:{region}:{account}:{physical}")
-    elif type_ == "aws:codebuild/project:Project":
-        out.update(arn=f"arn:aws:codebuild:{region}:{account}:project/{physical}")
-    elif type_ == "aws:lb/loadBalancer:LoadBalancer":
-        out.update(dnsName=f"{physical}-123456789.{region}.elb.amazonaws.com",
-                   arnSuffix=f"app/{physical}/0123456789abcdef",
-                   arn=f"arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{physical}/0123456789abcdef")
-    elif type_ == "aws:lb/targetGroup:TargetGroup":
-        out.update(arnSuffix=f"targetgroup/{physical}/0123456789abcdef",
-                   arn=f"arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{physical}/0123456789abcdef")
-    elif type_ == "aws:lb/listener:Listener":
-        out.update(arn=f"arn:aws:elasticloadbalancing:{region}:{account}:listener/app/{name}/0123456789abcdef/1")
-    elif type_ == "aws:ecs/taskDefinition:TaskDefinition":
-        family = inputs.get("family", physical)
-        out.update(family=family, revision=1, arn=f"arn:aws:ecs:{region}:{account}:task-definition/{family}:1",
-                   arnWithoutRevision=f"arn:aws:ecs:{region}:{account}:task-definition/{family}")
-    elif type_ == "aws:lambda/function:Function":
-        out.update(arn=f"arn:aws:lambda:{region}:{account}:function:{physical}", version="1",
-                   qualifiedArn=f"arn:aws:lambda:{region}:{account}:function:{physical}:1",
-                   invokeArn=f"arn:aws:apigateway:{region}:lambda:path/functions/{physical}/invocations")
-    elif type_ == "aws:lambda/alias:Alias":
-        fn = inputs.get("functionName", "fn")
-        out.update(arn=f"arn:aws:lambda:{region}:{account}:function:{fn}:{physical}")
-    elif type_ == "aws:codedeploy/deploymentGroup:DeploymentGroup":
-        out.update(deploymentGroupName=inputs.get("deploymentGroupName", physical))
-    elif type_ == "aws:ec2/securityGroup:SecurityGroup":
-        out.update(id=f"sg-{hashlib.sha256(name.encode()).hexdigest()[:17]}")
-    return out
-
-
 class _RecordingMocks(pulumi_mocks.Mocks):
-    def __init__(self, recording: Recording) -> None:
+    def __init__(self, recording: Recording, stack_outputs: Mapping[str, Mapping[str, Any]]) -> None:
         self.recording = recording
+        self.stack_outputs = stack_outputs
         self.provider_accounts: dict[str, tuple[str, str]] = {}   # provider id -> (account, region)
 
     def _account(self, provider_ref: Optional[str]) -> tuple[str, str]:
@@ -216,13 +166,17 @@ class _RecordingMocks(pulumi_mocks.Mocks):
         return "000000000000", "us-east-1"
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs):
+        if args.typ == STACK_REFERENCE_TYPE:
+            # The engine's StackReference state (pkg/resource/deploy/builtins.go readStackReference).
+            name = args.inputs.get("name") or args.name
+            return name, {"name": name, "outputs": dict(self.stack_outputs.get(name, {})), "secretOutputNames": []}
         if args.typ == PROVIDER_TYPE:
             allowed = _json_or_value(args.inputs.get("allowedAccountIds")) or ["000000000000"]
             provider_id = f"{args.name}-id"
             self.provider_accounts[provider_id] = (allowed[0], args.inputs.get("region", "us-east-1"))
             return provider_id, dict(args.inputs)
         account, region = self._account(args.provider)
-        state = _fake_outputs(args.typ, args.name, args.inputs, account, region)
+        state = fake_outputs(args.typ, args.name, args.inputs, account, region)
         state.update(args.inputs)
         return state.pop("id", f"{args.name}-id"), state
 
@@ -273,14 +227,18 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
 
 def run_program(stack: str, config_overrides: Optional[Mapping[str, Any]] = None, *,
                 secret_keys: Optional[list[str]] = None, expect_error: bool = False,
-                program: Optional[Path] = None) -> Recording:
+                program: Optional[Path] = None, stack_file: Optional[Path] = None,
+                stack_outputs: Optional[Mapping[str, Mapping[str, Any]]] = None, preview: bool = False) -> Recording:
     """Run `__main__.py` for `stack` under mocks; return every registration and the resolved stack outputs."""
-    config = stack_config(stack, config_overrides)
+    config = stack_config(stack, config_overrides, stack_file)
     recording = Recording(stack=stack, config=config)
-    mocks = _RecordingMocks(recording)
+    if stack_outputs is None:
+        stack_outputs = {} if stack == PROD_LAYOUT[0] else {PROD_LAYOUT[0]: _deployed_outputs(PROD_LAYOUT[0])}
+    mocks = _RecordingMocks(recording, stack_outputs)
     set_all_config(config, secret_keys or [])
     pulumi_settings.ROOT.set(None)
-    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=_RecordingMonitor(mocks))
+    pulumi_mocks.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=_RecordingMonitor(mocks),
+                           organization=ORGANIZATION)
     pulumi_settings.SETTINGS.rpc_manager.clear()
     pulumi_settings.SETTINGS.outputs.clear()
     path = str(program or ROOT / "__main__.py")
@@ -296,3 +254,29 @@ def run_program(stack: str, config_overrides: Optional[Mapping[str, Any]] = None
     finally:
         pulumi_settings.ROOT.set(None)
     return recording
+
+
+@functools.lru_cache(maxsize=None)
+def _deployed_outputs(stack: str) -> dict[str, Any]:
+    return run_program(stack, stack_outputs={}).outputs
+
+
+def run_layout(stacks: tuple[str, ...] = PROD_LAYOUT,
+               overrides: Optional[Mapping[str, Mapping[str, Any]]] = None) -> dict[str, Recording]:
+    """The foundation (`stacks[0]`) and then each service stack, its StackReference answered with the foundation's
+    outputs - as `pulumi up` runs them one after the other."""
+    overrides = overrides or {}
+    foundation = run_program(stacks[0], overrides.get(stacks[0]))
+    runs = {stacks[0]: foundation}
+    for stack in stacks[1:]:
+        runs[stack] = run_program(stack, overrides.get(stack), stack_outputs={stacks[0]: foundation.outputs})
+    return runs
+
+
+def merged(runs: Mapping[str, Recording]) -> Recording:
+    """Every registration of a layout's stacks in one Recording (URNs name their stack, so none collide)."""
+    all_of = Recording(stack="+".join(runs), config={})
+    for rec in runs.values():
+        all_of.resources += rec.resources
+        all_of.unanswered_invokes += rec.unanswered_invokes
+    return all_of

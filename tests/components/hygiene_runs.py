@@ -2,6 +2,8 @@
 
     run = run_stack("prod", {"notifications": {...}})   # top-level keys of the project (None deletes one)
     run.monitor.registrations                            # URN -> preflight.monitor.Registration (wire form)
+    run = run(monolith_prod_spec())                      # the prod layout before the split: one stack
+    run = run(stack_spec("prod-orders"), stack_outputs={"prod": exports(foundation_run)})
 
 `CallOrder` records the order in which the *program* registers resources and component outputs. The monitor
 cannot: the SDK sends both RPCs asynchronously (each waits for its own inputs), so on the wire a component's
@@ -17,6 +19,7 @@ from typing import Any, Mapping, Optional
 
 import pulumi
 import pulumi.resource
+import yaml
 from google.protobuf import json_format
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
@@ -43,12 +46,36 @@ def stack_spec(stack: str, overrides: Optional[Mapping[str, Any]] = None, *, dir
     return dataclasses.replace(spec, config=config, secret_keys=sorted({*spec.secret_keys, *secret_keys}))
 
 
-def run(spec: project.Project, mode: str = "preview") -> program.ProgramRun:
+def monolith_prod_spec() -> project.Project:
+    """Stack prod with the monolith's config (tests/components/data/monolith_prod.yaml) in place of the
+    foundation's: every key of the data file, and the scope keys at their Pulumi.yaml defaults."""
+    data = yaml.safe_load((Path(__file__).parent / "data" / "monolith_prod.yaml").read_text())["config"]
+    values = {**{k: None for k in project.load(ROOT, "prod").config if k.startswith(f"{NAMESPACE}:")},
+              f"{NAMESPACE}:scope": "monolith", f"{NAMESPACE}:serviceStacks": {}, **data}
+    return stack_spec("prod", values)
+
+
+def run(spec: project.Project, mode: str = "preview",
+        stack_outputs: Optional[Mapping[str, Mapping[str, Any]]] = None) -> program.ProgramRun:
+    """`stack_outputs`: referenced stack name -> its exports in wire form, answering its StackReference as the
+    engine does (pkg/resource/deploy/builtins.go readStackReference); any other reference reads no outputs."""
     # A run that failed leaves its pending RPCs and outputs in the SDK's process-wide settings, bound to its
     # closed event loop; the next in-process run would wait on them ("Event loop is closed").
     pulumi_settings.SETTINGS.rpc_manager.clear()
     pulumi_settings.SETTINGS.outputs.clear()
-    return program.run_program(spec, mode)
+    if stack_outputs is None:
+        return program.run_program(spec, mode)
+
+    def answer(name: str) -> Optional[dict]:
+        wire = stack_outputs.get(name)
+        return None if wire is None else {"outputs": dict(wire), "secretOutputNames": []}
+    return program.run_program(spec, mode, stack_outputs=answer)
+
+
+def exports(run_: program.ProgramRun) -> dict[str, Any]:
+    """The stack's outputs in wire form, as the root stack registered them (unknowns as the SDK's sentinel)."""
+    root = next(r for r in run_.monitor.registrations.values() if r.type == ROOT_STACK_TYPE)
+    return dict(root.outputs)
 
 
 def run_stack(stack: str, overrides: Optional[Mapping[str, Any]] = None, mode: str = "preview",

@@ -18,8 +18,9 @@ from tests.components.test_config import raw
     ("Protect", "true", 'Protect: unknown configuration key (did you mean protect?), got "true"'),
     ("account", {"tooling": {}}, 'account: unknown configuration key (did you mean accounts?), got {"tooling": {}}'),
     ("github_actions", "x", 'github_actions: unknown configuration key (did you mean githubActions?), got "x"'),
-    ("zzz", "1", 'zzz: unknown configuration key (known keys: accounts, build, externalId, githubActions, networks, '
-                 'notifications, owner, prefix, protect, retention, services, sourceConnectionArn), got "1"'),
+    ("zzz", "1", 'zzz: unknown configuration key (known keys: accounts, build, externalId, foundation, githubActions, '
+                 'networks, notifications, owner, prefix, protect, retention, scope, serviceStacks, services, '
+                 'sourceConnectionArn), got "1"'),
 ])
 def test_unknown_top_level_key_stops_the_program_before_any_resource(key, value, expected):
     rec = run_program("prod", {key: value}, expect_error=True)
@@ -28,7 +29,7 @@ def test_unknown_top_level_key_stops_the_program_before_any_resource(key, value,
 
 
 def test_a_misspelt_key_is_reported_rather_than_the_key_it_leaves_missing():
-    rec = run_program("prod", {"services": None, "servces": raw("prod")["services"]}, expect_error=True)
+    rec = run_program("prod", {"services": None, "servces": raw("monolith")["services"]}, expect_error=True)
     assert str(rec.error).startswith("aws-cicd-platform:servces: unknown configuration key (did you mean services?), "
                                      'got [{"branch": "main"')
     assert rec.resources == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from components.config import ConfigError, parse
-from tests.components.harness import run_program
+from tests.components.harness import MONOLITH_PROD, run_program
 from tests.components.test_config import _set, error_for, raw
 
 INT = "must be an integer"
@@ -17,20 +17,20 @@ STR = "must be a string"
 
 CASES = [
     # int fields
-    ("prod", "services.0.port", True, f"services[0].port: {INT}, got true"),
-    ("prod", "services.0.port", 8080.0, f"services[0].port: {INT}, got 8080.0"),
-    ("prod", "services.0.port", "8080", f'services[0].port: {INT}, got "8080"'),
-    ("prod", "services.0.cpu", 512.0, f"services[0].cpu: {INT}, got 512.0"),
-    ("prod", "services.0.memory", True, f"services[0].memory: {INT}, got true"),
-    ("prod", "services.0.desiredCount", "3", f'services[0].desiredCount: {INT}, got "3"'),
-    ("prod", "services.0.terminationWaitMinutes", False, f"services[0].terminationWaitMinutes: {INT}, got false"),
-    ("prod", "services.3.memory", True, f"services[3].memory: {INT}, got true"),
-    ("prod", "services.3.timeout", 30.0, f"services[3].timeout: {INT}, got 30.0"),
-    ("prod", "build.timeoutMinutes", False, f"build.timeoutMinutes: {INT}, got false"),
-    ("prod", "retention.logDays", True, f"retention.logDays: {INT}, got true"),
-    ("prod", "retention.untaggedImageDays", 7.0, f"retention.untaggedImageDays: {INT}, got 7.0"),
-    ("prod", "retention.imagesToKeep", "50", f'retention.imagesToKeep: {INT}, got "50"'),
-    ("prod", "retention.maxImageAgeDays", True, f"retention.maxImageAgeDays: {INT}, got true"),
+    ("monolith", "services.0.port", True, f"services[0].port: {INT}, got true"),
+    ("monolith", "services.0.port", 8080.0, f"services[0].port: {INT}, got 8080.0"),
+    ("monolith", "services.0.port", "8080", f'services[0].port: {INT}, got "8080"'),
+    ("monolith", "services.0.cpu", 512.0, f"services[0].cpu: {INT}, got 512.0"),
+    ("monolith", "services.0.memory", True, f"services[0].memory: {INT}, got true"),
+    ("monolith", "services.0.desiredCount", "3", f'services[0].desiredCount: {INT}, got "3"'),
+    ("monolith", "services.0.terminationWaitMinutes", False, f"services[0].terminationWaitMinutes: {INT}, got false"),
+    ("monolith", "services.3.memory", True, f"services[3].memory: {INT}, got true"),
+    ("monolith", "services.3.timeout", 30.0, f"services[3].timeout: {INT}, got 30.0"),
+    ("monolith", "build.timeoutMinutes", False, f"build.timeoutMinutes: {INT}, got false"),
+    ("monolith", "retention.logDays", True, f"retention.logDays: {INT}, got true"),
+    ("monolith", "retention.untaggedImageDays", 7.0, f"retention.untaggedImageDays: {INT}, got 7.0"),
+    ("monolith", "retention.imagesToKeep", "50", f'retention.imagesToKeep: {INT}, got "50"'),
+    ("monolith", "retention.maxImageAgeDays", True, f"retention.maxImageAgeDays: {INT}, got true"),
     # bool fields
     ("prod", "accounts.prod.useExternalId", 1, f"accounts.prod.useExternalId: {BOOL}, got 1"),
     ("prod", "accounts.prod.useExternalId", 0, f"accounts.prod.useExternalId: {BOOL}, got 0"),
@@ -38,16 +38,16 @@ CASES = [
     ("prod", "accounts.prod.useExternalId", "true", f'accounts.prod.useExternalId: {BOOL}, got "true"'),
     ("prod", "protect", 1, f"protect: {BOOL}, got 1"),
     # string fields
-    ("prod", "services.0.name", 123, f"services[0].name: {STR}, got 123"),
+    ("monolith", "services.0.name", 123, f"services[0].name: {STR}, got 123"),
     ("prod", "accounts.tooling.id", 11111111111, "accounts.tooling.id: must be 12 digits, as a string: the CLI "
                                                  "stored a number, which drops leading zeros (set it with `pulumi "
                                                  "config set --path <key> --type string <12 digits>`), got "
                                                  "11111111111"),
     ("prod", "accounts.tooling.id", True, f"accounts.tooling.id: {STR}, got true"),
-    ("prod", "services.0.imageTag", 1234567, f"services[0].imageTag: {STR}, got 1234567"),
-    ("prod", "services.0.branch", True, f"services[0].branch: {STR}, got true"),
-    ("prod", "services.0.kind", True, "services[0].kind: must be one of ecs, lambda, got true"),
-    ("prod", "services.0.parameterStore.DATABASE_URL", 1, f"services[0].parameterStore.DATABASE_URL: {STR}, got 1"),
+    ("monolith", "services.0.imageTag", 1234567, f"services[0].imageTag: {STR}, got 1234567"),
+    ("monolith", "services.0.branch", True, f"services[0].branch: {STR}, got true"),
+    ("monolith", "services.0.kind", True, "services[0].kind: must be one of ecs, lambda, got true"),
+    ("monolith", "services.0.parameterStore.DATABASE_URL", 1, f"services[0].parameterStore.DATABASE_URL: {STR}, got 1"),
     ("prod", "networks.prod.vpcCidr", 10, f"networks.prod.vpcCidr: {STR}, got 10"),
     ("prod", "notifications.emails.0", 5, f"notifications.emails[0]: {STR}, got 5"),
     ("prod", "owner", 42, f"owner: {STR}, got 42"),
@@ -56,8 +56,8 @@ CASES = [
                                                            '"oncall@example.com"'),
     ("prod", "networks.prod.testIngressCidrs", "10.0.0.0/8", 'networks.prod.testIngressCidrs: must be a list, '
                                                              'got "10.0.0.0/8"'),
-    ("prod", "services.0.parameterStore", [], "services[0].parameterStore: must be an object, got []"),
-    ("prod", "build", "small", 'build: must be an object, got "small"'),
+    ("monolith", "services.0.parameterStore", [], "services[0].parameterStore: must be an object, got []"),
+    ("monolith", "build", "small", 'build: must be an object, got "small"'),
 ]
 
 
@@ -79,7 +79,7 @@ def _protected(rec) -> set[bool]:
 
 
 @pytest.mark.parametrize("stack,text,protected", [
-    ("prod", "true", True), ("prod", "True", True), ("dev", "false", False), ("dev", "False", False),
+    ("prod-orders", "true", True), ("prod-orders", "True", True), ("dev", "false", False), ("dev", "False", False),
     ("dev", "true", True),
 ])
 def test_protect_takes_the_strings_the_cli_writes(stack, text, protected):
@@ -87,7 +87,7 @@ def test_protect_takes_the_strings_the_cli_writes(stack, text, protected):
 
 
 def test_protect_from_a_yaml_boolean_and_from_the_declared_default():
-    assert _protected(run_program("prod", {"protect": True})) == {True}     # YAML true: the CLI passes "true"
+    assert _protected(run_program("prod-orders", {"protect": True})) == {True}   # YAML true: the CLI passes "true"
     assert _protected(run_program("dev", {"protect": None})) == {False}     # Pulumi.yaml default: false
 
 
@@ -99,9 +99,9 @@ def test_protect_refuses_other_spellings_before_any_resource(text):
 
 
 def test_a_number_in_a_service_stops_the_program_before_any_resource():
-    services = raw("prod")["services"]
+    services = raw("monolith")["services"]
     services[1] = {**services[1], "port": True}
-    rec = run_program("prod", {"services": services}, expect_error=True)
+    rec = run_program("prod", {"services": services}, stack_file=MONOLITH_PROD, expect_error=True)
     assert str(rec.error) == f"aws-cicd-platform:services[1].port: {INT}, got true"
     assert rec.resources == []
 

@@ -30,7 +30,7 @@ def _state(registrations) -> dict[str, dict]:
 
 
 def _notifications(emails, topics=()):
-    return {"emails": list(emails), "snsTopicArns": list(topics)}
+    return {**({"emails": list(emails)} if emails else {}), **({"snsTopicArns": list(topics)} if topics else {})}
 
 
 def _networks(staging, prod):
@@ -51,11 +51,12 @@ def test_reordered_emails_keep_every_urn_and_input():
 
 
 def test_reordered_sns_topics_and_test_ingress_keep_every_urn_and_input():
-    config = {"notifications": _notifications(EMAILS[:1], TOPICS), "networks": _networks(STAGING_CIDRS, PROD_CIDRS)}
-    reordered = {"notifications": _notifications(EMAILS[:1], TOPICS[::-1]),
+    # A service stack: its pipeline's notification rule targets the topics, its ALBs admit the CIDRs.
+    config = {"notifications": _notifications((), TOPICS), "networks": _networks(STAGING_CIDRS, PROD_CIDRS)}
+    reordered = {"notifications": _notifications((), TOPICS[::-1]),
                  "networks": _networks(STAGING_CIDRS[::-1], PROD_CIDRS[::-1])}
-    first = run_stack("prod", config).monitor.registrations
-    assert _state(first) == _state(run_stack("prod", reordered).monitor.registrations)
+    first = run_stack("prod-orders", config).monitor.registrations
+    assert _state(first) == _state(run_stack("prod-orders", reordered).monitor.registrations)
     rules = sorted(r.name for r in first.values() if r.type == INGRESS and r.name.startswith("orders-staging-alb-test"))
     assert rules == ["orders-staging-alb-test-in-10.20.0.0-16", "orders-staging-alb-test-in-192.168.10.0-24",
                      "orders-staging-alb-test-in-203.0.113.0-28"]

@@ -17,9 +17,16 @@ import yaml
 
 from preflight.program import ProgramError
 from preflight.project import SECRET_PLACEHOLDER
-from tests.components.hygiene_runs import NAMESPACE, ROOT, SECRET_SIG, Exports, plaintext_leaks, run, stack_spec
+from tests.components.hygiene_runs import (NAMESPACE, ROOT, SECRET_SIG, Exports, exports as run_exports,
+                                           plaintext_leaks, run, stack_spec)
 
 SECURE = {"secure": "v1:c2VjcmV0IGNpcGhlcnRleHQ="}
+DELIVERY_EXPORTS = {"pipelines", "repository_urls", "listener_urls"}
+ROLE_EXPORTS = {"deploy_role_arns", "github_actions_role_arns"}
+EXPORTS = {"prod": ROLE_EXPORTS | {"prefix", "accounts", "networks", "service_stacks", "artifact_bucket",
+                                   "artifact_key_arn", "notifications_topic_arn", "notifications_key_arn",
+                                   "pipeline_role_arns"},
+           "prod-orders": DELIVERY_EXPORTS, "dev": DELIVERY_EXPORTS | ROLE_EXPORTS}
 
 
 def _program(tmp_path, stack: str, edit):
@@ -41,15 +48,16 @@ def _set(config: dict, path: str, value) -> None:
 
 
 def _run_recording_exports(spec, mode="preview"):
+    """A service stack reads the prod foundation's outputs, from a run of the foundation as it is."""
+    foundation = {"prod": run_exports(run(stack_spec("prod"), mode))} if spec.stack.startswith("prod-") else None
     monkeypatch = pytest.MonkeyPatch()
     exports = Exports()
     exports.install(monkeypatch)
     try:
-        result = run(spec, mode)
+        result = run(spec, mode, stack_outputs=foundation)
     finally:
         monkeypatch.undo()
-    assert set(exports.wire) == {"pipelines", "repository_urls", "listener_urls", "deploy_role_arns",
-                                 "github_actions_role_arns"}
+    assert set(exports.wire) == EXPORTS[spec.stack]
     return result.monitor.registrations, exports.wire
 
 
@@ -66,8 +74,9 @@ def _assume_roles(registrations, account: str):
 
 
 @pytest.mark.parametrize("mode", ["preview", "up"])
-def test_an_accounts_own_external_id_set_with_secret_path_stays_secret(tmp_path, mode):
-    spec = _program(tmp_path, "prod", lambda c: _set(c, "accounts.prod.externalId", SECURE))
+@pytest.mark.parametrize("stack", ["prod", "prod-orders"])
+def test_an_accounts_own_external_id_set_with_secret_path_stays_secret(tmp_path, mode, stack):
+    spec = _program(tmp_path, stack, lambda c: _set(c, "accounts.prod.externalId", SECURE))
     assert spec.secret_keys == [f"{NAMESPACE}:accounts"]
     assert SECRET_PLACEHOLDER in json.loads(spec.config[f"{NAMESPACE}:accounts"])["prod"]["externalId"]
     registrations, exports = _run_recording_exports(spec, mode)
@@ -78,7 +87,9 @@ def test_an_accounts_own_external_id_set_with_secret_path_stays_secret(tmp_path,
         assert json.loads(wire["value"])[0]["externalId"] == SECRET_PLACEHOLDER
     staging_in, _ = _assume_roles(registrations, "staging")
     assert isinstance(staging_in, str) and "externalId" not in staging_in
-    assert exports["deploy_role_arns"]["prod"] == "arn:aws:iam::333333333333:role/cicd-prod-deploy"
+    if stack == "prod":
+        assert exports["deploy_role_arns"]["prod"] == "arn:aws:iam::333333333333:role/cicd-prod-deploy"
+        assert exports["accounts"]["prod"] == {"id": "333333333333", "region": "us-east-1"}
 
 
 def test_the_shared_external_id_from_a_secure_value_stays_secret(tmp_path):
@@ -118,7 +129,7 @@ def test_a_secret_where_it_cannot_stay_one_is_refused_without_its_value(tmp_path
             config[f"{NAMESPACE}:{path}"] = value
 
     with pytest.raises(ProgramError) as raised:
-        run(_program(tmp_path, "prod", edit))
+        run(_program(tmp_path, "prod-orders" if path.startswith("services") else "prod", edit))
     message = str(raised.value)
     assert expected in message
     assert SECRET_PLACEHOLDER not in message and "plain-ext-id-1234" not in message

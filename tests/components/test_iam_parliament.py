@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from parliament import analyze_policy_string
 
-from tests.components.harness import run_program
+from tests.components.harness import PROD_LAYOUT, run_program
 from tests.components.iam_documents import iam_documents
 
 KEY_POLICIES = {"aws:kms/key:Key", "aws:kms/keyPolicy:KeyPolicy"}
@@ -58,14 +58,25 @@ def findings(stack: str):
     return out, seen_types
 
 
-@pytest.mark.parametrize("stack", ["prod", "dev"])
-def test_every_iam_document_passes_parliament(stack):
-    unexplained, seen_types = findings(stack)
+@pytest.fixture(scope="module")
+def swept() -> dict:
+    return {stack: findings(stack) for stack in ("dev", *PROD_LAYOUT)}
+
+
+@pytest.mark.parametrize("stack", ["dev", *PROD_LAYOUT])
+def test_every_iam_document_passes_parliament(stack, swept):
+    unexplained, seen_types = swept[stack]
     assert unexplained == []
     # The sweep really covered identity, trust and resource policies of both helpers' components.
-    assert {"aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:kms/keyPolicy:KeyPolicy",
-            "aws:s3/bucketPolicy:BucketPolicy", "aws:ecr/repositoryPolicy:RepositoryPolicy",
-            "aws:sns/topicPolicy:TopicPolicy"} <= seen_types
+    assert {"aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"} <= seen_types
+
+
+def test_the_sweep_covers_every_kind_of_policy_in_each_layout(swept):
+    kinds = {"aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:kms/keyPolicy:KeyPolicy",
+             "aws:s3/bucketPolicy:BucketPolicy", "aws:ecr/repositoryPolicy:RepositoryPolicy",
+             "aws:sns/topicPolicy:TopicPolicy"}
+    assert kinds <= swept["dev"][1]
+    assert kinds <= set().union(*(swept[stack][1] for stack in PROD_LAYOUT))
 
 
 def test_exceptions_are_narrow():

@@ -55,8 +55,9 @@ def test_platform_registers_it_under_its_former_urns():
     from preflight import program, project
     from tests.components.harness import ROOT
 
-    registrations = program.run_program(project.load(ROOT, "prod"), "preview").monitor.registrations
-    platform = "urn:pulumi:prod::aws-cicd-platform::aws-cicd-platform:components:Platform$aws-cicd-platform:components:"
+    registrations = program.run_program(project.load(ROOT, "prod-notifier"), "preview").monitor.registrations
+    platform = ("urn:pulumi:prod-notifier::aws-cicd-platform::aws-cicd-platform:components:Platform$"
+                "aws-cicd-platform:components:")
     for child in ("aws:iam/role:Role::notifier-staging-invoke-role",
                   "aws:iam/rolePolicy:RolePolicy::notifier-staging-invoke-policy"):
         moved = registrations[f"{platform}LambdaInvokeRole${child}"]

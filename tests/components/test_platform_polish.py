@@ -1,4 +1,4 @@
-"""Prod/dev stacks: required tags, config-derived ARNs (with their ordering), test listener ingress, the Lambda
+"""The prod layout (foundation + service stacks) and dev: required tags, config-derived ARNs (with their ordering), test listener ingress, the Lambda
 integration test's invoke role, Lambda deploy strategies, image-function pulls across accounts, termination
 waits."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 import pytest
 import yaml
 
-from tests.components.harness import ROOT, run_program
+from tests.components.harness import ROOT, merged, run_layout, run_program
 
 TAGGABLE = {"aws:ecr/repository:Repository", "aws:s3/bucket:Bucket", "aws:kms/key:Key",
             "aws:cloudwatch/logGroup:LogGroup", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:iam/role:Role",
@@ -25,8 +25,13 @@ SERVICES = ("orders", "payments", "catalog", "notifier")
 
 
 @pytest.fixture(scope="module")
-def rec():
-    return run_program("prod")
+def layout():
+    return run_layout()
+
+
+@pytest.fixture(scope="module")
+def rec(layout):
+    return merged(layout)
 
 
 def _raw(stack: str) -> dict:
@@ -39,10 +44,11 @@ def effective_tags(rec, reg) -> dict:
     return {**defaults, **(reg.inputs.get("tags") or {})}
 
 
-def test_providers_tag_owner_environment_and_platform_service(rec):
-    providers = {p.name: json.loads(p.inputs["defaultTags"])["tags"] for p in rec.of_type("pulumi:providers:aws")}
-    assert providers == {f"{role}-provider": {"owner": "platform-team", "environment": role, "service": "platform"}
-                         for role in ("tooling", "staging", "prod")}
+def test_providers_tag_owner_environment_and_platform_service(layout):
+    for stack in layout.values():
+        providers = {p.name: json.loads(p.inputs["defaultTags"])["tags"] for p in stack.of_type("pulumi:providers:aws")}
+        assert providers == {f"{role}-provider": {"owner": "platform-team", "environment": role, "service": "platform"}
+                             for role in ("tooling", "staging", "prod")}
 
 
 def test_every_taggable_resource_names_owner_its_environment_and_its_service(rec):
@@ -65,7 +71,7 @@ def test_notification_rules_belong_to_their_service(rec):
     assert pipeline.urn in rule.property_dependencies["resource"]
 
 
-def test_config_derived_arns_equal_what_aws_reports_and_keep_their_ordering(rec):
+def test_config_derived_arns_equal_what_aws_reports_and_keep_their_ordering(rec, layout):
     task = rec.one("aws:ecs/taskDefinition:TaskDefinition", "orders-prod-task")
     execution = rec.one("aws:iam/role:Role", "orders-prod-execution-role")
     repo = rec.one("aws:ecr/repository:Repository", "orders-registry-repository")
@@ -73,7 +79,7 @@ def test_config_derived_arns_equal_what_aws_reports_and_keep_their_ordering(rec)
     assert execution.urn in task.dependencies
     image = json.loads(task.inputs["containerDefinitions"])[0]["image"]
     assert image == f"{repo.outputs['repositoryUrl']}:sha-9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d"
-    assert rec.outputs["repository_urls"]["orders"] == repo.outputs["repositoryUrl"]
+    assert layout["prod-orders"].outputs["repository_urls"]["orders"] == repo.outputs["repositoryUrl"]
     pull = rec.one("aws:ecr/repositoryPolicy:RepositoryPolicy", "orders-registry-pull")
     assert execution.urn in pull.dependencies
     topic = rec.one("aws:sns/topic:Topic", "notifications-topic")
@@ -91,17 +97,24 @@ def test_config_derived_arns_equal_what_aws_reports_and_keep_their_ordering(rec)
     assert project.outputs["arn"] in json.dumps(pipeline_policy)
 
 
-def test_pipeline_actions_and_deploy_trust_name_existing_roles(rec):
-    pipeline = rec.one("aws:codepipeline/pipeline:Pipeline", "payments-delivery-pipeline")
+@pytest.mark.parametrize("stack,service", [("dev", "web"), ("prod", "payments")])
+def test_pipeline_actions_and_deploy_trust_name_existing_roles(stack, service, rec):
+    """In a monolith the pipeline waits for the deploy roles it names; in the split layout the foundation that
+    holds them is deployed first (the service stack reads its outputs)."""
+    rec = run_program("dev") if stack == "dev" else rec
+    pipeline = rec.one("aws:codepipeline/pipeline:Pipeline", f"{service}-delivery-pipeline")
     staging_role = rec.one("aws:iam/role:Role", "staging-deploy-role")
     assert pipeline.inputs["stages"][2]["actions"][0]["roleArn"] == staging_role.outputs["arn"]
-    assert staging_role.urn in pipeline.dependencies
-    pipeline_role = rec.one("aws:iam/role:Role", "payments-pipeline-role-role")
+    assert (staging_role.urn in pipeline.dependencies) == (stack == "dev")
+    pipeline_role = rec.one("aws:iam/role:Role", f"{service}-pipeline-role-role")
+    assert pipeline.inputs["roleArn"] == pipeline_role.outputs["arn"]
     trust = json.loads(staging_role.inputs["assumeRolePolicy"])
     assert pipeline_role.outputs["arn"] in trust["Statement"][0]["Principal"]["AWS"]
     assert pipeline_role.urn in staging_role.dependencies
     github = rec.one("aws:iam/role:Role", "prod-github-role")
-    provider = rec.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "prod-github-github-oidc")
+    # dev's environments share one account, and so one OIDC provider (the staging deployer's).
+    provider = rec.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+                       "staging-github-github-oidc" if stack == "dev" else "prod-github-github-oidc")
     federated = json.loads(github.inputs["assumeRolePolicy"])["Statement"][0]["Principal"]["Federated"]
     assert federated == provider.outputs["arn"] and provider.urn in github.dependencies
     key_policy = rec.one("aws:kms/keyPolicy:KeyPolicy", "artifacts-key-policy")
@@ -122,7 +135,9 @@ def test_test_listener_admits_only_the_vpc_by_default(rec):
 def test_test_listener_admits_configured_cidrs():
     raw = _raw("prod")
     raw["networks"]["staging"]["testIngressCidrs"] = ["203.0.113.0/28", "198.51.100.16/28"]
-    rec = run_program("prod", {"networks": raw["networks"]})
+    # The foundation's networks and the service stack's agree (the service stack checks it).
+    networks = {"networks": raw["networks"]}
+    rec = run_layout(("prod", "prod-catalog"), {"prod": networks, "prod-catalog": networks})["prod-catalog"]
     assert _ingress(rec, "catalog", "staging", "test") == ["198.51.100.16/28", "203.0.113.0/28"]
     assert _ingress(rec, "catalog", "prod", "test") == ["10.30.0.0/16"]
 
@@ -153,7 +168,8 @@ def test_lambda_integration_tests_may_invoke_only_the_staging_alias(rec):
 
 
 @pytest.mark.parametrize("stack, service, strategy, deploy_strategy, codedeploy_config", [
-    ("prod", "notifier", "linear", "Linear10PercentEvery1Minute", "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"),
+    ("prod-notifier", "notifier", "linear", "Linear10PercentEvery1Minute",
+     "CodeDeployDefault.LambdaLinear10PercentEvery1Minute"),
     ("dev", "events", "all-at-once", "AllAtOnce", "CodeDeployDefault.LambdaAllAtOnce"),   # prod refuses it
 ])
 def test_lambda_deploy_strategy_follows_the_service_config(stack, service, strategy, deploy_strategy,
@@ -183,11 +199,11 @@ def test_termination_wait_defaults_to_60_in_prod_and_5_in_dev(rec):
 
 
 def test_termination_wait_is_configurable_per_service():
-    raw = _raw("prod")
-    raw["services"][0]["terminationWaitMinutes"] = 120
-    raw["services"][2]["terminationWaitMinutes"] = 45
-    rec = run_program("prod", {"services": raw["services"]})
+    orders, catalog = _raw("prod-orders")["services"], _raw("prod-catalog")["services"]
+    orders[0]["terminationWaitMinutes"], catalog[0]["terminationWaitMinutes"] = 120, 45
+    rec = run_program("prod-orders", {"services": orders})
     assert _group_wait(rec, "orders-staging-deployment-group") == 120
+    rec = run_program("prod-catalog", {"services": catalog})
     catalog = rec.one("aws:ecs/service:Service", "catalog-prod-service")
     assert catalog.inputs["deploymentConfiguration"]["bakeTimeInMinutes"] == "45"
 
@@ -197,13 +213,12 @@ IMAGE = f"111111111111.dkr.ecr.us-east-1.amazonaws.com/cicd/thumbs@sha256:{'a' *
 
 @pytest.fixture(scope="module")
 def image_function():
-    raw = _raw("prod")
-    raw["services"].append({"name": "thumbs", "kind": "lambda", "repository": "example-org/thumbs",
-                            "image": IMAGE, "strategy": "canary"})
-    return run_program("prod", {"services": raw["services"]}, expect_error=True)
+    thumbs = {"name": "thumbs", "kind": "lambda", "repository": "example-org/thumbs", "image": IMAGE,
+              "strategy": "canary"}
+    return run_program("prod-notifier", {"services": [thumbs]}, expect_error=True)
 
 
 def test_image_functions_stop_the_program_before_the_first_resource(image_function):
     """action-reference-LambdaDeploy.html documents a .zip input artifact only: config validation says so."""
-    assert "services[4].image: is not supported" in str(image_function.error)
+    assert "services[0].image: is not supported" in str(image_function.error)
     assert image_function.resources == []

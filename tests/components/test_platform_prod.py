@@ -1,4 +1,5 @@
-"""The prod stack as the program registers it: accounts, ECR, pipelines, images, protection."""
+"""The prod layout as the program registers it - the foundation (prod) and the service stacks reading it
+(prod-orders, prod-payments, prod-catalog, prod-notifier): accounts, ECR, pipelines, images, protection."""
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from tests.components.harness import Recording, run_program
+from tests.components.harness import PROD_LAYOUT, Recording, merged, run_layout
 
 TOOLING, STAGING, PROD = "111111111111", "222222222222", "333333333333"
 STAGE_ORDER = ["Source", "Build", "DeployStaging", "IntegrationTest", "Approval", "DeployProd"]
@@ -16,8 +17,13 @@ WORKLOAD_COMPONENTS = {"EcsBlueGreenService", "LambdaCanaryService", "LambdaInvo
 
 
 @pytest.fixture(scope="module")
-def rec() -> Recording:
-    return run_program("prod")
+def layout() -> dict[str, Recording]:
+    return run_layout()
+
+
+@pytest.fixture(scope="module")
+def rec(layout) -> Recording:
+    return merged(layout)
 
 
 def _owner(rec: Recording, reg) -> str:
@@ -35,16 +41,19 @@ def _owner(rec: Recording, reg) -> str:
     raise AssertionError(f"{reg.name} has no owning component")
 
 
-def test_every_aws_resource_uses_its_owning_accounts_explicit_provider(rec):
+def test_every_aws_resource_uses_its_owning_accounts_explicit_provider(rec, layout):
     resources = rec.aws_resources()
     assert len(resources) > 200
     for reg in resources:
         assert reg.provider is not None, f"{reg.type} {reg.name} uses the default provider"
         assert rec.account_of(reg) == _owner(rec, reg), reg.name
-    providers = rec.of_type("pulumi:providers:aws")
-    assert sorted(json.loads(p.inputs["allowedAccountIds"])[0] for p in providers) == [TOOLING, STAGING, PROD]
-    roles = sorted(json.loads(p.inputs["assumeRoles"])[0]["roleArn"] for p in providers)
-    assert roles == [f"arn:aws:iam::{a}:role/PulumiBootstrap" for a in (TOOLING, STAGING, PROD)]
+    # Each stack has its own providers for the three accounts: a provider is never shared across stacks.
+    for stack in layout.values():
+        providers = stack.of_type("pulumi:providers:aws")
+        assert sorted(json.loads(p.inputs["allowedAccountIds"])[0] for p in providers) == [TOOLING, STAGING, PROD]
+        roles = sorted(json.loads(p.inputs["assumeRoles"])[0]["roleArn"] for p in providers)
+        assert roles == [f"arn:aws:iam::{a}:role/PulumiBootstrap" for a in (TOOLING, STAGING, PROD)]
+        assert all(reg.provider_urn.startswith(f"urn:pulumi:{stack.stack}::") for reg in stack.aws_resources())
 
 
 def test_ecr_repositories_are_immutable_scanned_kms_encrypted_and_expire_everything(rec):
@@ -210,7 +219,7 @@ def test_codedeploy_ecs_build_writes_task_templates_for_both_accounts(rec):
 
 def test_registrations_are_deterministic(rec):
     """Same URNs with the same inputs on every run (registration order itself is async in the SDK)."""
-    again = run_program("prod")
+    again = merged(run_layout(PROD_LAYOUT))
     assert len({r.urn for r in rec.resources}) == len(rec.resources)
     def canonical(r):   # assets compare by identity; their path is what matters
         return json.dumps(r.inputs, sort_keys=True, default=lambda o: [type(o).__name__, getattr(o, "path", None)])

@@ -13,15 +13,18 @@ from types import SimpleNamespace
 import pytest
 
 from preflight.mocks import UNKNOWN
+from tests.components.harness import PROD_LAYOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 # preflight's runner owns the process while it runs a program (fresh event loop, fresh `components` modules),
 # so the preview runs in a child process and reports its registrations as JSON.
+# The prod layout's stacks each on its own: a service stack's preview then cannot read the foundation's
+# outputs either (unknown, as the foundation's key ARNs are before its first deployment).
 _PREVIEW = """
 import json, sys
 from preflight.program import run_program
 from preflight.project import load
-regs = run_program(load(sys.argv[1], "prod"), "preview").monitor.registrations.values()
+regs = [r for stack in sys.argv[2:] for r in run_program(load(sys.argv[1], stack), "preview").monitor.registrations.values()]
 json.dump([{"type": r.type, "name": r.name, "inputs": r.inputs} for r in regs if r.custom], sys.stdout, default=str)
 """
 
@@ -40,8 +43,8 @@ def _unknown_paths(value, path=""):
 
 @pytest.fixture(scope="module")
 def preview():
-    out = subprocess.run([sys.executable, "-c", _PREVIEW, str(ROOT)], cwd=ROOT, capture_output=True, text=True,
-                         check=True, timeout=300).stdout
+    out = subprocess.run([sys.executable, "-c", _PREVIEW, str(ROOT), *PROD_LAYOUT], cwd=ROOT, capture_output=True,
+                         text=True, check=True, timeout=300).stdout
     return [SimpleNamespace(**r) for r in json.loads(out)]
 
 
