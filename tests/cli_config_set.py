@@ -121,7 +121,8 @@ def commands_in(markdown: str) -> list[tuple[str, list[str]]]:
     """Every `pulumi config set` line of the markdown's sh blocks, as (stack, argv after `pulumi`): the
     stack is the one the block's last `pulumi stack select|init <stack>` chose."""
     out, in_block, stack = [], False, ""
-    for line in markdown.splitlines():
+    # A backslash before the newline continues the command on the next line (as the shell joins them).
+    for line in markdown.replace("\\\n", " ").splitlines():
         if line.startswith("```"):
             in_block = line.strip() in ("```sh", "```bash")
             continue

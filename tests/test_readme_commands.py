@@ -42,9 +42,11 @@ def _commands(stack: str) -> list[list[str]]:
 
 
 def test_the_readme_documents_config_set_commands_for_a_selected_stack():
-    assert {s for s, _ in README_COMMANDS} == {"dev", "prod"}
+    assert {s for s, _ in README_COMMANDS} == {"dev", "prod", "prod-orders"}
     keys = [argv[-2] for argv in _commands("prod")]
-    assert "accounts.tooling.id" in keys and "externalId" in keys and len(keys) >= 6
+    assert "accounts.tooling.id" in keys and "externalId" in keys and len(keys) >= 4
+    keys = [argv[-2] for argv in _commands("prod-orders")]
+    assert "sourceConnectionArn" in keys and "services[0].desiredCount" in keys
 
 
 def test_readme_dev_commands_leave_a_stack_the_program_accepts(tmp_path):
@@ -53,22 +55,27 @@ def test_readme_dev_commands_leave_a_stack_the_program_accepts(tmp_path):
     assert len(_run(tmp_path, "dev").monitor.registrations) > 100
 
 
-def test_readme_prod_commands_leave_a_stack_the_program_accepts(tmp_path):
-    stack = "prod"
-    doc = _copy_project(tmp_path, stack, _commands(stack))
+def test_readme_prod_commands_leave_stacks_the_program_accepts(tmp_path):
+    doc = _copy_project(tmp_path, "prod", _commands("prod"))
     cfg = doc["config"]
     # The file holds what the CLI writes: a number, a string kept by its leading zero, a string top-level value.
     assert cfg[f"{PROJECT}:accounts"]["tooling"]["id"] == 111111111111
     assert cfg[f"{PROJECT}:accounts"]["prod"]["id"] == "012345678901"
-    assert cfg[f"{PROJECT}:services"][0]["desiredCount"] == 3
     assert cfg[f"{PROJECT}:protect"] == "true"
     assert cfg[f"{PROJECT}:externalId"] == {"secure": "v1:preflight-test-ciphertext"}
-    run = _run(tmp_path, stack)
+    run = _run(tmp_path, "prod")
     accounts = {json.loads(r.inputs["allowedAccountIds"])[0] for r in run.monitor.registrations.values()
                 if r.type == "pulumi:providers:aws" and "allowedAccountIds" in r.inputs}
     assert {"111111111111", "012345678901"} <= accounts      # the number came back as the 12-digit string
-    repo = next(r for r in run.monitor.registrations.values() if r.type == "aws:ecr/repository:Repository")
-    assert repo.options.get("protect") is True               # "true" is the boolean key's true
+    key = next(r for r in run.monitor.registrations.values() if r.type == "aws:kms/key:Key")
+    assert key.options.get("protect") is True                # "true" is the boolean key's true
+    (tmp_path / "service").mkdir()
+    doc = _copy_project(tmp_path / "service", "prod-orders", _commands("prod-orders"))
+    assert doc["config"][f"{PROJECT}:services"][0]["desiredCount"] == 3
+    # A preview of the service stack on its own: the foundation's outputs are unknown, its config is checked.
+    run = _run(tmp_path / "service", "prod-orders")
+    service = next(r for r in run.monitor.registrations.values() if r.type == "aws:ecs/service:Service")
+    assert service.inputs["desiredCount"] == 3
 
 
 def test_a_short_numeric_account_id_is_refused_with_the_fix(tmp_path):
