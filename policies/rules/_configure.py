@@ -43,14 +43,27 @@ def install(check: Callable[[Mapping[str, Any]], None] = _config_check.check) ->
 
     @functools.wraps(original)
     def Configure(self, request, context):  # noqa: N802  (the gRPC method name)
+        config = policy_config(request)
         try:
-            check(policy_config(request))
+            check(config)
         except _config_check.ConfigError as e:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
-        _waivers.reset()
-        return original(self, request, context)
+        result = original(self, request, context)
+        _remember_waivers(config)
+        return result
 
     servicer.Configure = Configure
+
+
+def _remember_waivers(config: Mapping[str, Any]) -> None:
+    """The configured waivers, parsed now: platform-waiver-expired reports every expired one of this
+    config, whichever resources the stack holds (a later Configure starts over)."""
+    from ._registry import RULES
+    _waivers.reset()
+    for rule in RULES:
+        entry = config.get(rule.name)
+        if rule.waivable and isinstance(entry, Mapping) and entry.get("waivers") is not None:
+            _waivers.parse(rule, entry)
 
 
 def policy_config(request) -> dict[str, dict[str, Any]]:

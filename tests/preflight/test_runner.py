@@ -45,8 +45,9 @@ def run(program: str, pack: Path = BASIC, **kwargs):
 
 @pytest.mark.parametrize("fmt", ["json", "text", "sarif", "markdown", "junit"])
 def test_mandatory_violation_exits_1_and_is_named_in_every_format(fmt, tmp_path):
+    # Known parts would add the echo policy's finding on the bucket policy (tests/preflight/test_known_parts.py).
     proc = preflight("--program", "tests/fixtures/violating", "--policy-pack", str(BASIC), "--format", fmt,
-                     tmp_path=tmp_path)
+                     "--no-known-parts", tmp_path=tmp_path)
     assert proc.returncode == 1, proc.stderr
     assert "fixture-repo-scan-on-push" in proc.stdout
     assert "does not scan on push" in proc.stdout
@@ -127,12 +128,16 @@ def test_pack_that_never_prints_a_port_times_out_and_is_stopped(tmp_path):
 
 
 def test_preview_input_derived_from_a_computed_output_reaches_the_pack_unknown():
-    report = run("violating", mode="preview")
+    report = run("violating", mode="preview", known_parts=False)
     # The SDK's "can't run during preview" advisory is no violation: the rule gave no verdict.
     assert not [v for v in report.violations if v.policy == "fixture-bucket-policy-echo"]
     assert {"policy": "fixture-bucket-policy-echo",
             "reason": "unknown during preview on bp: string value at .policy can't be known during preview"
             } in report.not_applicable
+    # With known parts the echo holds in both salted runs: the bucket ARN follows from the bucket's name.
+    judged = [v for v in run("violating", mode="preview").violations if v.policy == "fixture-bucket-policy-echo"]
+    assert len(judged) == 1 and judged[0].message.endswith("[judged in preview on the known parts of values "
+                                                           "computed at apply]")
 
 
 def test_up_mode_input_is_the_computed_policy_with_the_fabricated_bucket_arn():
@@ -166,7 +171,7 @@ def test_report_contents_stack_level_violation_waivers_policies_and_secrets():
 def test_policy_pack_config_is_reconciled_and_sent(tmp_path):
     config = tmp_path / "dev.json"
     config.write_text(json.dumps({"all": "advisory", "fixture-tagged": {"enforcementLevel": "disabled"}}))
-    report = run("violating", policy_pack_config=config)
+    report = run("violating", policy_pack_config=config, known_parts=False)
     assert report.exit_code == 0
     assert {v.policy: v.enforcement for v in report.violations} == {"fixture-repo-scan-on-push": "advisory"}
     config.write_text(json.dumps({"fixture-tagged": "sometimes"}))
