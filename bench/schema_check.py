@@ -28,7 +28,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--stack", default="prod")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    config = ROOT / "policies" / "config" / f"{args.stack}.json"
+    config = next(c for c in (ROOT / "policies" / "config" / f"{n}.json" for n in (args.stack, args.stack.split("-")[0]))
+                  if c.is_file())
     schema, host, program = [], [], []
     report = None
     for _ in range(args.runs):

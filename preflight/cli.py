@@ -127,8 +127,9 @@ def options(args: argparse.Namespace, stack: Optional[str] = None) -> RunOptions
         pack = BUNDLED_PACK
     config = args.policy_pack_config
     if config is None:
-        default = program / "policies" / "config" / f"{stack}.json"
-        config = default if default.is_file() else None
+        # policies/config/<stack>.json, else that of the stack's environment (prod-orders -> prod.json).
+        candidates = [program / "policies" / "config" / f"{name}.json" for name in (stack, stack.split("-")[0])]
+        config = next((c for c in candidates if c.is_file()), None)
     return RunOptions(program=program, stack=stack, policy_pack=pack.resolve(), policy_pack_config=config,
                       mode=args.mode, program_timeout=args.program_timeout,
                       pack_start_timeout=args.pack_start_timeout, analyze_timeout=args.analyze_timeout,

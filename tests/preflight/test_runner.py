@@ -193,6 +193,9 @@ def test_cli_defaults_pack_and_stack_config_under_the_program(tmp_path):
     (tmp_path / "policies" / "config" / "prod.json").write_text("{}")
     opts = options(parser().parse_args(["--program", str(tmp_path), "--stack", "prod", "--mode", "up"]))
     assert (opts.mode, opts.policy_pack_config) == ("up", tmp_path / "policies" / "config" / "prod.json")
+    # A service stack of the split layout takes its environment's config, as `make preflight` does.
+    opts = options(parser().parse_args(["--program", str(tmp_path), "--stack", "prod-orders"]))
+    assert opts.policy_pack_config == tmp_path / "policies" / "config" / "prod.json"
 
 
 def test_two_runs_of_one_program_give_identical_reports():
