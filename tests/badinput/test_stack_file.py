@@ -3,7 +3,8 @@
 Every case runs `python -m preflight` in its own process and holds the harness contract: exit 2, one
 line on stderr naming the problem (file / key path / the CLI's wording), nothing written into the
 program directory, no process left alive. The last cases run the platform program of this repository
-on an edited copy of its prod stack file: its own components/ validate the config.
+on an edited copy of a stack file of its prod layout (the foundation's, or a service stack's run alone with the
+foundation's outputs): its own components/ validate the config.
 """
 from __future__ import annotations
 
@@ -150,19 +151,34 @@ def test_a_broken_stack_file_is_refused_in_one_line(tmp_path, project, stack, ma
     assert_contract(outcome, code=2, contains=phrase, before=before, program=program)
 
 
-# --- the platform program's own config checks (components/), on a copy of the prod stack -----------------
+# --- the platform program's own config checks (components/), on a copy of a prod stack file ----------------
 
-def _platform_with(tmp_path: Path, edit: Callable[[dict], None]) -> Path:
-    """This repository's program linked into tmp_path, with an edited copy of Pulumi.prod.yaml."""
+def _platform_with(tmp_path: Path, stack_name: str, edit: Callable[[dict], None]) -> Path:
+    """This repository's program linked into tmp_path, with an edited copy of Pulumi.<stack_name>.yaml."""
     dest = tmp_path / "program"
     dest.mkdir()
+    stack_file = f"Pulumi.{stack_name}.yaml"
     for entry in ROOT.iterdir():
-        if entry.name != "Pulumi.prod.yaml":
+        if entry.name != stack_file:
             (dest / entry.name).symlink_to(entry)
-    stack = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+    stack = yaml.safe_load((ROOT / stack_file).read_text())
     edit(stack["config"])
-    (dest / "Pulumi.prod.yaml").write_text(yaml.safe_dump(stack, sort_keys=False))
+    (dest / stack_file).write_text(yaml.safe_dump(stack, sort_keys=False))
     return dest
+
+
+@pytest.fixture(scope="module")
+def foundation_report(tmp_path_factory) -> Path:
+    """The JSON report of the prod foundation as it is: a service stack run alone reads its outputs from it
+    (--stack-outputs prod=FILE), as it reads the deployed foundation's."""
+    tmp = tmp_path_factory.mktemp("foundation")
+    report = tmp / "prod.json"
+    empty = tmp / "pack-config.json"
+    empty.write_text("{}\n")
+    outcome = run_preflight(["--stack", "prod", "--policy-pack-config", str(empty), "--format", "json",
+                             "--output", str(report)], program=ROOT, tmp_path=tmp)
+    assert outcome.code == 0, outcome.stderr[-2000:]
+    return report
 
 
 def _cidrs(c: dict) -> None:
@@ -181,21 +197,24 @@ def _unprotected(c: dict) -> None:
     c["aws-cicd-platform:protect"] = False
 
 
+# (id, the prod stack whose file holds the key - the foundation or a service stack -, edit, phrase)
 PLATFORM = [
-    ("prod-ingress-split-across-halves", _cidrs, "aws-cicd-platform:networks.prod.testIngressCidrs"),
-    ("boolean-where-days-belong", _bool_for_int, "aws-cicd-platform:retention.logDays"),
-    ("top-level-key-typo", _typo_key, "aws-cicd-platform:servces: unknown configuration key (did you mean services?)"),
-    ("prod-not-protected", _unprotected, "aws-cicd-platform:protect"),
+    ("prod-ingress-split-across-halves", "prod", _cidrs, "aws-cicd-platform:networks.prod.testIngressCidrs"),
+    ("boolean-where-days-belong", "prod-orders", _bool_for_int, "aws-cicd-platform:retention.logDays"),
+    ("top-level-key-typo", "prod-orders", _typo_key,
+     "aws-cicd-platform:servces: unknown configuration key (did you mean services?)"),
+    ("prod-not-protected", "prod", _unprotected, "aws-cicd-platform:protect"),
 ]
 
 
-@pytest.mark.parametrize("edit, phrase", [pytest.param(*c[1:], id=c[0]) for c in PLATFORM])
-def test_the_platform_refuses_its_own_bad_config(tmp_path, edit, phrase):
-    program = _platform_with(tmp_path, edit)
+@pytest.mark.parametrize("stack, edit, phrase", [pytest.param(*c[1:], id=c[0]) for c in PLATFORM])
+def test_the_platform_refuses_its_own_bad_config(tmp_path, foundation_report, stack, edit, phrase):
+    program = _platform_with(tmp_path, stack, edit)
     before = snapshot(program)
     empty = tmp_path / "pack-config.json"        # not the platform's policies/config/prod.json: the fixture pack
     empty.write_text("{}\n")
-    outcome = run_preflight(["--stack", "prod", "--policy-pack-config", str(empty)], program=program,
+    reads = [] if stack == "prod" else ["--stack-outputs", f"prod={foundation_report}"]
+    outcome = run_preflight(["--stack", stack, "--policy-pack-config", str(empty), *reads], program=program,
                             tmp_path=tmp_path)
     assert_contract(outcome, code=2, contains=phrase, before=before, program=program)
 

@@ -30,6 +30,7 @@ from preflight.runner import _resource
 from tests.policies.conftest import PACK_DIR, ROOT
 from tests.policies.realistic import by_type, neighbourhood, service_stack
 from tests.policies.test_fuzz import FUZZ, STACK, TYPES, fuzzed
+from tests.prod_layout import PROD_LAYOUT, run_layout
 
 VIOLATING = ROOT / "tests" / "fixtures" / "violating"
 REASON = "Reviewed exception, tracked in PLAT-1234"
@@ -123,24 +124,30 @@ def test_the_packs_describe_themselves_alike_and_run_different_dispatches(twins)
     assert where == [False, True]
 
 
-@pytest.mark.parametrize("program, stack, config, at_least", [
-    (ROOT, "prod", "prod.json", 250), (ROOT, "dev", "dev.json", 100), (VIOLATING, "dev", "prod.json", 5),
-    (VIOLATING, "dev", "dev.json", 5)], ids=["prod", "dev", "violating-prod-config", "violating-dev-config"])
+@pytest.mark.parametrize("program, stacks, config, at_least", [
+    (ROOT, PROD_LAYOUT, "prod.json", 250), (ROOT, ("dev",), "dev.json", 100),
+    (VIOLATING, ("dev",), "prod.json", 5), (VIOLATING, ("dev",), "dev.json", 5)],
+    ids=["prod", "dev", "violating-prod-config", "violating-dev-config"])
 @pytest.mark.parametrize("mode", ["preview", "up"])
-def test_a_platform_stack_gets_the_same_answers(twins, program: Path, stack, config, at_least, mode):
-    project = project_mod.load(program, stack)
-    registrations = list(run_program(project, mode).monitor.registrations.values())
-    by_urn = {r.urn: r for r in registrations}
+def test_a_platform_stack_gets_the_same_answers(twins, program: Path, stacks, config, at_least, mode):
+    """prod: its layout, the foundation then each service stack run with the foundation's outputs."""
+    runs = run_layout(mode, program) if stacks == PROD_LAYOUT else \
+        [(project, run_program(project, mode)) for project in (project_mod.load(program, s) for s in stacks)]
     twins.configure(pack_config.load(PACK_DIR / "config" / config))
-    twins.configure_stack(project, stack, dry_run=mode == "preview")
-    custom = [r for r in registrations if r.custom]
-    analyzed = [twins.analyze(_resource(r, by_urn, outputs=False).analyze_request()) for r in custom]
-    stack_answer = twins.analyze_stack([_resource(r, by_urn, outputs=True) for r in registrations])
+    analyzed, stack_answers = [], []
+    for project, run in runs:
+        registrations = list(run.monitor.registrations.values())
+        by_urn = {r.urn: r for r in registrations}
+        twins.configure_stack(project, project.stack, dry_run=mode == "preview")
+        custom = [r for r in registrations if r.custom]
+        analyzed += [twins.analyze(_resource(r, by_urn, outputs=False).analyze_request()) for r in custom]
+        stack_answers.append(twins.analyze_stack([_resource(r, by_urn, outputs=True) for r in registrations]))
+    assert [project.stack for project, _ in runs] == list(stacks)
     assert len(analyzed) >= at_least  # custom resources, each analyzed by both packs
     if program == VIOLATING:  # not vacuous: the rules reported, on resources and on the stack
         assert "ecr-repository-kms-encrypted" in {d.policyName for a in analyzed for d in a.diagnostics}
         assert {"ecr-repository-scan-on-push", "s3-bucket-versioning", "platform-required-tags"} <= \
-            {d.policyName for d in stack_answer.diagnostics}
+            {d.policyName for a in stack_answers for d in a.diagnostics}
 
 
 CONFIGS = {

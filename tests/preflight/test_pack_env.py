@@ -27,11 +27,11 @@ from pathlib import Path
 
 import pytest
 
-from preflight import pack_config, pack_env, project as project_mod
+from preflight import pack_config, pack_env
 from preflight.analyzer import PolicyPackClient, Resource, policy_infos
 from preflight.pack_env import PackEnvError
-from preflight.program import run_program
 from preflight.runner import _resource
+from tests.prod_layout import PROD_LAYOUT, run_layout
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK_DIR = ROOT / "policies"
@@ -263,29 +263,38 @@ def cached_pack_venv() -> Path:
 
 
 def test_the_pack_runs_the_prod_stack_from_a_venv_of_its_own_requirements_only():
+    """The prod layout: the foundation and its four service stacks (each reading the foundation's outputs),
+    every stack configured and analyzed in turn by the one pack process."""
     venv = cached_pack_venv()
-    project = project_mod.load(ROOT, "prod")
-    registrations = list(run_program(project, "up").monitor.registrations.values())
-    by_urn = {r.urn: r for r in registrations}
+    layout = run_layout("up")
     wildcard_writes = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["ssm:Put*", "sqs:ReceiveMessage"], "Resource": "*"}]})
+    foundation = layout[0][0]
     fixture = Resource(type="aws:iam/policy:Policy", name="fixture", properties={"policy": wildcard_writes},
-                       urn=f"urn:pulumi:prod::{project.name}::aws:iam/policy:Policy::fixture")
+                       urn=f"urn:pulumi:prod::{foundation.name}::aws:iam/policy:Policy::fixture")
+    diagnostics, custom_aws = [], 0
     with PolicyPackClient(PACK_DIR, python=str(venv / "bin" / "python"),
                           env=pack_env.activate(os.environ, venv)) as client:
         config = pack_config.reconcile(policy_infos(client.info()),
                                        pack_config.load(PACK_DIR / "config" / "prod.json"))
         client.configure(config)
-        client.configure_stack(stack="prod", project=project.name, dry_run=False, config=project.config,
-                               secret_keys=project.secret_keys)
-        diagnostics = [d for r in registrations if r.custom
-                       for d in client.analyze(_resource(r, by_urn, outputs=False)).diagnostics]
-        stack = client.analyze_stack([_resource(r, by_urn, outputs=True) for r in registrations])
-        diagnostics += stack.diagnostics
+        for project, run in layout:
+            registrations = list(run.monitor.registrations.values())
+            by_urn = {r.urn: r for r in registrations}
+            custom_aws += len([r for r in registrations if r.custom and r.type.startswith("aws:")])
+            client.configure_stack(stack=project.stack, project=project.name, dry_run=False,
+                                   config=project.config, secret_keys=project.secret_keys)
+            diagnostics += [d for r in registrations if r.custom
+                            for d in client.analyze(_resource(r, by_urn, outputs=False)).diagnostics]
+            stack = client.analyze_stack([_resource(r, by_urn, outputs=True) for r in registrations])
+            diagnostics += stack.diagnostics
+        client.configure_stack(stack="prod", project=foundation.name, dry_run=False, config=foundation.config,
+                               secret_keys=foundation.secret_keys)
         [star] = client.analyze(fixture).of("iam-policy-no-wildcard-resource-for-writes")
         argv0 = Path(f"/proc/{client.pid}/cmdline").read_bytes().split(b"\0")[0].decode()
         maps = Path(f"/proc/{client.pid}/maps").read_text()
-    assert len([r for r in registrations if r.custom and r.type.startswith("aws:")]) > 250
+    assert [project.stack for project, _ in layout] == list(PROD_LAYOUT)
+    assert custom_aws > 250
     assert [d for d in diagnostics if d.enforcement == "mandatory"] == []
     # parliament expanded ssm:Put* to scopable writes, and knows sqs:ReceiveMessage is a read
     # (without its database the pack would fail, or call any verb that is not Get/List/... a write).

@@ -9,9 +9,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from preflight import runner
+from preflight import runner, stacks
 from preflight.runner import RunOptions
 from tests.preflight.test_runner import BASIC, ROOT, preflight
+from tests.prod_layout import PROD_LAYOUT
 
 POLICY = "provider-input-schema"
 TYPO_REPO = "urn:pulumi:dev::fixture-schema-typo::aws:ecr/repository:Repository::orders"
@@ -96,15 +97,29 @@ def test_a_clean_program_lists_the_policy_as_passing_in_junit(tmp_path):
     assert (case.get("name"), list(case)) == ("no violations", [])
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_the_platforms_stacks_have_no_provider_input_schema_findings(stack):
-    report = runner.run(RunOptions(program=ROOT, stack=stack,
-                                   policy_pack_config=ROOT / "policies" / "config" / f"{stack}.json"))
-    assert [v.message for v in report.violations if v.policy == POLICY] == []
-    assert report.schema_stats["resource_types"] >= 30
-    assert report.schema_stats["resources"] > 100
-    assert report.timings["schema"] > 0
-    # Only what the pipeline table has no entry for may be unchecked; every resource type resolves.
-    assert [what for what in report.schema_unchecked if not what.startswith(
-        "aws:codepipeline/pipeline:Pipeline stages action ")] == []
+def _reports(environment: str):
+    """dev: its one stack; prod: its layout in one run (the foundation and the four service stacks reading it)."""
+    config = ROOT / "policies" / "config" / f"{environment}.json"
+    if environment == "dev":
+        return [runner.run(RunOptions(program=ROOT, stack="dev", policy_pack_config=config))]
+    multi = stacks.run_stacks([RunOptions(program=ROOT, stack=s, policy_pack_config=config) for s in PROD_LAYOUT])
+    assert [f.line for f in multi.failures] == []
+    assert [r.stack for r in multi.reports] == list(PROD_LAYOUT)
+    return multi.reports
 
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_the_platforms_stacks_have_no_provider_input_schema_findings(environment):
+    types, resources = set(), 0
+    for report in _reports(environment):
+        assert [v.message for v in report.violations if v.policy == POLICY] == [], report.stack
+        own_types = {r.type for r in report.resources if r.type.startswith("aws:")}
+        assert report.schema_stats["resource_types"] == len(own_types), report.stack
+        types |= own_types
+        resources += report.schema_stats["resources"]
+        assert report.timings["schema"] > 0
+        # Only what the pipeline table has no entry for may be unchecked; every resource type resolves.
+        assert [what for what in report.schema_unchecked if not what.startswith(
+            "aws:codepipeline/pipeline:Pipeline stages action ")] == [], report.stack
+    assert len(types) >= 30
+    assert resources > 100

@@ -1,6 +1,7 @@
 """Mutation tests: a typo, a wrong kind or a bad enum planted in what each platform component passes to AWS.
 
-The platform program runs once in-process (prod stack, preview); for every component and every resource
+The platform program runs once in-process on each stack of the prod layout (preview: the foundation, then its
+four service stacks reading it, tests/prod_layout.py); for every component and every resource
 type it registers, one recorded registration is copied, a mutation is planted at a real nested path of
 its recorded inputs, and the check must name exactly that path. Components are found from the run, so a
 new component is covered without editing this file. What is refused follows the provider's Check
@@ -9,20 +10,18 @@ terraform-provider-aws `enum.Validate[...]` for the closed sets).
 """
 import copy
 from collections import defaultdict
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from preflight import program, project
 from preflight.schema.check import check_registrations
 from preflight.schema.documents import DocumentChecks
 from preflight.schema.provider_enums import CLOSED_SETS
 from preflight.schema.resolve import resolve
 from preflight.schema.shapes import Catalog, ListOf, Obj, Prim
 from preflight.schema.walk import join, plain
+from tests.prod_layout import run_layout
 
-ROOT = Path(__file__).resolve().parents[2]
 COMPONENT_PREFIX = "aws-cicd-platform:components:"
 KNOWN_COMPONENTS = {"ArtifactStore", "BuildProject", "ContainerRegistry", "CrossAccountDeployRole",
                     "DeliveryPipeline", "EcsBlueGreenService", "GitHubActionsDeployer", "LambdaCanaryService",
@@ -33,14 +32,15 @@ CATALOG = Catalog()
 @pytest.fixture(scope="module")
 def samples() -> dict[str, dict]:
     """component -> {resource type -> one recorded registration of it}."""
-    regs = program.run_program(project.load(ROOT, "prod"), "preview").monitor.registrations
     out: dict[str, dict] = defaultdict(dict)
-    for reg in regs.values():
-        if not reg.custom or reg.is_provider:
-            continue
-        component = _component(reg, regs)
-        if component:
-            out[component].setdefault(reg.type, reg)
+    for _, run in run_layout("preview"):
+        regs = run.monitor.registrations
+        for reg in regs.values():
+            if not reg.custom or reg.is_provider:
+                continue
+            component = _component(reg, regs)
+            if component:
+                out[component].setdefault(reg.type, reg)
     return out
 
 

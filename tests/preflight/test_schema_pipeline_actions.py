@@ -13,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 from preflight import program, project
 from preflight.protocol import UNKNOWN, secret
 from preflight.schema.pipeline_actions import check_pipeline_stages, check_pipeline_type, unknown_action_types
+from tests.prod_layout import run_layout
 
 ROOT = Path(__file__).resolve().parents[2]
 PIPELINE = "aws:codepipeline/pipeline:Pipeline"
@@ -42,9 +43,11 @@ def short(found):
 
 @pytest.fixture(scope="module")
 def platform_pipelines():
+    """The pipelines of the dev monolith and of the prod layout (each in a service stack reading its foundation)."""
     found = {}
-    for stack in ("dev", "prod"):
-        run = program.run_program(project.load(ROOT, stack), "preview")
+    runs = [program.run_program(project.load(ROOT, "dev"), "preview")]
+    runs += [run for _, run in run_layout("preview")]
+    for run in runs:
         found.update({r.urn: r.inputs for r in run.monitor.registrations.values() if r.type == PIPELINE})
     return found
 
@@ -52,7 +55,7 @@ def platform_pipelines():
 def test_the_platform_pipelines_have_no_findings_and_every_action_type_is_known(platform_pipelines):
     """Source/CodeStarSourceConnection, Build+Test/CodeBuild, Deploy/ECS|CodeDeployToECS, the Lambda deploy
     (Deploy/Lambda, formerly Compute/Commands), Approval/Manual as components/delivery_pipeline.py declares
-    them, recorded by a preview of both stacks."""
+    them, recorded by a preview of the dev stack and of the prod layout."""
     assert len(platform_pipelines) == 6
     for inputs in platform_pipelines.values():
         assert check_pipeline_stages(inputs["stages"]) == []
