@@ -19,7 +19,7 @@ from preflight.streaming import StreamingAnalyzer
 
 _WAIVED = re.compile(r"^waived \((\d+)\)")
 # The policy SDK's advisory when a rule reads an input that is unknown until apply.
-_UNKNOWN_IN_PREVIEW = re.compile(r"^can't run policy '[^']+' from policy pack '[^']+' during preview: (.*)$", re.S)
+_UNKNOWN_IN_PREVIEW = known_parts.UNKNOWN_IN_PREVIEW
 
 
 class PackSession:

@@ -11,7 +11,9 @@ root stack's outputs in wire form, `stack_refs.answer`); a reference to any othe
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
+
+import yaml
 
 from preflight import program, project, stack_refs
 from preflight.monitor import ROOT_STACK_TYPE
@@ -45,3 +47,17 @@ def run_layout(mode: str, directory: Path = ROOT) -> list[tuple[project.Project,
         published[stack_refs.stack_of(spec.name, stack)] = exports(run)
         runs.append((spec, run))
     return runs
+
+
+def program_with(tmp_path: Path, stack_name: str, edit: Callable[[dict], None]) -> Path:
+    """This repository's program linked into tmp_path, with an edited copy of Pulumi.<stack_name>.yaml."""
+    dest = tmp_path / "program"
+    dest.mkdir()
+    stack_file = f"Pulumi.{stack_name}.yaml"
+    for entry in ROOT.iterdir():
+        if entry.name != stack_file:
+            (dest / entry.name).symlink_to(entry)
+    stack = yaml.safe_load((ROOT / stack_file).read_text())
+    edit(stack["config"])
+    (dest / stack_file).write_text(yaml.safe_dump(stack, sort_keys=False))
+    return dest

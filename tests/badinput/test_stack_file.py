@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-import yaml
 
 from tests.badinput.harness import ROOT, Program, assert_contract, run_preflight, snapshot
+from tests.prod_layout import program_with
 
 BOMB = "".join(
     ["  a: &a [x, x, x, x, x, x, x, x, x]\n"]
@@ -153,19 +153,6 @@ def test_a_broken_stack_file_is_refused_in_one_line(tmp_path, project, stack, ma
 
 # --- the platform program's own config checks (components/), on a copy of a prod stack file ----------------
 
-def _platform_with(tmp_path: Path, stack_name: str, edit: Callable[[dict], None]) -> Path:
-    """This repository's program linked into tmp_path, with an edited copy of Pulumi.<stack_name>.yaml."""
-    dest = tmp_path / "program"
-    dest.mkdir()
-    stack_file = f"Pulumi.{stack_name}.yaml"
-    for entry in ROOT.iterdir():
-        if entry.name != stack_file:
-            (dest / entry.name).symlink_to(entry)
-    stack = yaml.safe_load((ROOT / stack_file).read_text())
-    edit(stack["config"])
-    (dest / stack_file).write_text(yaml.safe_dump(stack, sort_keys=False))
-    return dest
-
 
 @pytest.fixture(scope="module")
 def foundation_report(tmp_path_factory) -> Path:
@@ -209,7 +196,7 @@ PLATFORM = [
 
 @pytest.mark.parametrize("stack, edit, phrase", [pytest.param(*c[1:], id=c[0]) for c in PLATFORM])
 def test_the_platform_refuses_its_own_bad_config(tmp_path, foundation_report, stack, edit, phrase):
-    program = _platform_with(tmp_path, stack, edit)
+    program = program_with(tmp_path, stack, edit)
     before = snapshot(program)
     empty = tmp_path / "pack-config.json"        # not the platform's policies/config/prod.json: the fixture pack
     empty.write_text("{}\n")

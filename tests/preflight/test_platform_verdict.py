@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.prod_layout import LAYOUT_ARGS, PROD_LAYOUT
+from tests.prod_layout import LAYOUT_ARGS, PROD_LAYOUT, program_with
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS = {"111111111111", "222222222222", "333333333333"}
@@ -61,20 +60,6 @@ def test_dev_stack_has_only_its_deliberate_advisory():
         ("lambda-prod-deployed-through-alias", "advisory", "events-delivery-pipeline")]
 
 
-def _program_with(tmp_path: Path, stack_name: str, edit) -> Path:
-    """The platform's files linked into tmp_path, with an edited copy of the stack file of `stack_name`."""
-    dest = tmp_path / "program"
-    dest.mkdir()
-    stack_file = f"Pulumi.{stack_name}.yaml"
-    for entry in ROOT.iterdir():
-        if entry.name != stack_file:
-            (dest / entry.name).symlink_to(entry)
-    stack = yaml.safe_load((ROOT / stack_file).read_text())
-    edit(stack["config"])
-    (dest / stack_file).write_text(yaml.safe_dump(stack, sort_keys=False))
-    return dest
-
-
 def _layout_stopped_on(proc: subprocess.CompletedProcess, bad: str) -> str:
     """The prod layout ran with `bad`'s program stopped: exit 2, its one line, the other stacks checked."""
     assert proc.returncode == 2, proc.stderr
@@ -92,7 +77,7 @@ def _layout_stopped_on(proc: subprocess.CompletedProcess, bad: str) -> str:
 def test_bad_config_stops_the_program_with_its_one_line_and_exit_2(tmp_path):
     def bad_port(config):
         config["aws-cicd-platform:services"][0]["port"] = 70000
-    proc = preflight(*LAYOUT_ARGS, "--format", "json", program=_program_with(tmp_path, "prod-payments", bad_port))
+    proc = preflight(*LAYOUT_ARGS, "--format", "json", program=program_with(tmp_path, "prod-payments", bad_port))
     assert _layout_stopped_on(proc, "prod-payments") == (
         "preflight: stack prod-payments: program error: aws-cicd-platform:services[0].port: must be 1..65535, "
         "got 70000")
@@ -101,6 +86,6 @@ def test_bad_config_stops_the_program_with_its_one_line_and_exit_2(tmp_path):
 def test_a_latest_image_tag_never_reaches_aws(tmp_path):
     def latest(config):
         config["aws-cicd-platform:services"][0]["imageTag"] = "latest"
-    proc = preflight(*LAYOUT_ARGS, "--format", "json", program=_program_with(tmp_path, "prod-orders", latest))
+    proc = preflight(*LAYOUT_ARGS, "--format", "json", program=program_with(tmp_path, "prod-orders", latest))
     line = _layout_stopped_on(proc, "prod-orders")
     assert "aws-cicd-platform:services[0].imageTag" in line and "latest" in line
