@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Callable, Union
 
 from preflight.model import MultiReport, Report
-from preflight.reports import json_, junit, markdown, sarif, text
+from preflight.reports import github, json_, junit, markdown, sarif, text
 
-FORMATS = ("text", "json", "sarif", "markdown", "junit")
+FORMATS = ("text", "json", "sarif", "markdown", "junit", "github")
 
 _RENDERERS: dict[str, Callable[[Report], str]] = {
     "text": text.render,
@@ -15,6 +15,7 @@ _RENDERERS: dict[str, Callable[[Report], str]] = {
     "sarif": sarif.render,
     "markdown": markdown.render,
     "junit": junit.render,
+    "github": github.render,
 }
 _MULTI: dict[str, Callable[[MultiReport], str]] = {
     "text": text.render_multi,
@@ -22,6 +23,7 @@ _MULTI: dict[str, Callable[[MultiReport], str]] = {
     "sarif": sarif.render_multi,
     "markdown": markdown.render_multi,
     "junit": junit.render_multi,
+    "github": github.render_multi,
 }
 
 

@@ -1,6 +1,9 @@
-"""What every report format needs from a Report: policy metadata by name, severity order, the verdict."""
+"""What every report format needs from a Report: policy metadata by name, severity order, the verdict,
+the counts of the summary that opens a report, paths as code scanning and annotations want them."""
 from __future__ import annotations
 
+import os
+import posixpath
 from collections import defaultdict
 from typing import Iterable, Optional
 
@@ -92,3 +95,37 @@ def stack_status(multi: MultiReport, stack: str) -> tuple[str, str]:
               f"{plural(len(report.advisory), 'advisory violation')}, {report.waived} waived, "
               f"{plural(len(report.resources), 'resource')}")
     return ("FAIL" if report.mandatory else "PASS"), counts
+
+
+def artifact_path(program_dir: str, path: str) -> str:
+    """A program file as code scanning and workflow annotations want it: relative to the checkout, i.e.
+    the directory preflight runs in. A program outside it (`--program ../their-repo`) keeps paths
+    relative to the program."""
+    program = program_dir.replace("\\", "/")
+    if posixpath.isabs(program):
+        program = os.path.relpath(program, os.getcwd()).replace("\\", "/")
+    program = posixpath.normpath(program)
+    relative = path.replace("\\", "/")
+    if program == "." or program.startswith(".."):
+        return relative
+    return posixpath.join(program, relative)
+
+
+def severity_counts(reports: Iterable[Report]) -> list[tuple[str, int]]:
+    """[(severity label, violations)] from critical to unspecified, levels without any left out."""
+    counts: dict[str, int] = {}
+    for violation in sorted_violations(v for report in reports for v in report.violations):
+        label = severity_label(violation.severity)
+        counts[label] = counts.get(label, 0) + 1
+    return list(counts.items())
+
+
+def unseen(reports: Iterable[Report]) -> list[str]:
+    """What the run(s) could not see, one short phrase per kind, for the summary line."""
+    reports = list(reports)
+    counts = [(sum(len(r.unevaluated) for r in reports), "check", " not evaluated (inputs unknown until apply)"),
+              (sum(len(r.unanswered_invokes) for r in reports), "unanswered invoke", ""),
+              (sum(len(r.stack_references) for r in reports), "unanswered stack reference", ""),
+              (sum(len(r.schema_unchecked) for r in reports), "type", " without a provider schema check"),
+              (sum(len(r.secret_config_keys) for r in reports), "secret config value", " not decrypted")]
+    return [f"{plural(count, noun)}{what}" for count, noun, what in counts if count]

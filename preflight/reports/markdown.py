@@ -1,15 +1,18 @@
-"""Markdown for a PR comment or job summary: verdict first, violations table, notes, topology diagram.
+"""Markdown for a PR comment or job summary: verdict and summary first, then one entry per rule (level,
+message, fix, the resources it fired on — in <details> when more than a few), notes, topology diagram.
 
 A multi-stack run: the verdict, one table of the stacks, then each stack's report folded in
 <details> (diagrams dropped, then reports cut, to stay under GitHub's comment size)."""
 from __future__ import annotations
 
-from preflight.model import MultiReport, Report, Violation
-from preflight.reports.common import (multi_verdict, plural, policy_index, severity_label, sorted_violations,
-                                      stack_status, verdict)
+from preflight.model import MultiReport, Report
+from preflight.reports.common import (multi_verdict, plural, severity_counts, severity_label, stack_status, unseen,
+                                      verdict)
+from preflight.reports.folding import Hit, RuleEntry, fold, top_rules
 from preflight.reports.mermaid import flowchart
 
-MAX_ROWS = 100      # GitHub caps a PR comment at 65,536 characters
+MAX_ROWS = 100      # resources listed in all; GitHub caps a PR comment at 65,536 characters
+FEW = 3             # a rule's resources listed openly; more are folded in <details>
 MAX_CHARS = 60_000  # a multi-stack comment, with room to spare under that cap
 
 
@@ -23,38 +26,69 @@ def _heading(report: Report) -> list[str]:
     pack = report.policy_pack
     return [f"### {outcome}: preflight {report.project}/{report.stack}",
             "", f"`{verdict(report)}`", "",
-            f"Policy pack `{pack.get('name', '?')}` {pack.get('version', '')}, mode `{report.mode}`."]
+            f"Policy pack `{pack.get('name', '?')}` {pack.get('version', '')}, mode `{report.mode}`.", "",
+            *glance([report])]
 
 
-def _row(violation: Violation, location: str = "") -> str:
-    resource = (f"`{violation.resource_name}`<br>`{violation.resource_type}`"
-                if violation.urn else "(stack)")
-    if location:
-        resource += f"<br>`{location}`"
-    return (f"| {severity_label(violation.severity)} | {violation.enforcement} | `{violation.policy}` "
-            f"| {cell(resource)} | {cell(violation.message)} |")
+def glance(reports: list[Report], *, stacks: bool = False) -> list[str]:
+    """The summary under the verdict: counts by severity, the rules that fire most, what was not seen."""
+    items = []
+    levels = severity_counts(reports)
+    if levels:
+        items.append("**By severity:** " + ", ".join(f"{label} {count}" for label, count in levels))
+    top, fired = top_rules(reports)
+    if top:
+        named = ", ".join(f"`{rule.policy}` {rule.violations} ({rule.enforcement}"
+                          + (f"; {', '.join(rule.stacks)})" if stacks else ")") for rule in top)
+        items.append(f"**Top rules{'' if fired == len(top) else f' ({len(top)} of {fired})'}:** {named}")
+    missed = unseen(reports)
+    items.append("**Could not see:** " + ("; ".join(missed) + " (notes below)" if missed else
+                                          "nothing (every check evaluated, every invoke and stack reference answered)"))
+    return [f"- {item}" for item in items]
+
+
+def _resource_rows(entry: RuleEntry, rows: list[Hit]) -> list[str]:
+    with_messages = entry.shared_message is None
+    lines = ["| Resource | Type | Location |" + (" Message |" if with_messages else ""),
+             "| --- | --- | --- |" + (" --- |" if with_messages else "")]
+    for hit in rows:
+        name, kind = (f"`{hit.name}`", f"`{hit.type}`") if hit.urn else ("(stack)", "")
+        location = f"`{hit.location}`" if hit.location else ""
+        lines.append(f"| {cell(name)} | {cell(kind)} | {cell(location)} |"
+                     + (f" {'<br>'.join(cell(m) for m in hit.messages)} |" if with_messages else ""))
+    return lines
+
+
+def _entry(entry: RuleEntry, budget: int) -> tuple[list[str], int]:
+    """The rule once (level, message, fix), its resources in a table, folded when more than a few."""
+    icon = "❌" if entry.enforcement == "mandatory" else "⚠️"
+    lines = [f"{icon} **`{entry.policy}`** {severity_label(entry.severity)}, {entry.enforcement}: {entry.extent()}"]
+    shared = entry.shared_message
+    if shared is not None:
+        lines += ["", f"> {cell(shared)}"]
+    if entry.fix:
+        lines += ["", f"**Fix:** {cell(entry.fix)}"]
+    shown = entry.hits[:max(budget, 0)]
+    # A stack-level finding has no resource to list: its heading and message say it all.
+    table = _resource_rows(entry, shown) if shown and any(hit.urn for hit in entry.hits) else []
+    if len(entry.hits) > FEW and table:
+        table = [f"<details><summary>{plural(len(entry.hits), 'resource')}</summary>", "", *table, "",
+                 "</details>"]
+    if table:
+        lines += ["", *table]
+    if len(shown) < len(entry.hits):
+        lines += ["", f"+{len(entry.hits) - len(shown)} more resources: see the JSON or SARIF report."]
+    return lines, budget - len(shown)
 
 
 def _violations(report: Report) -> list[str]:
     if not report.violations:
         return ["No violations."]
-    ordered = sorted_violations(report.violations)
-    lines = ["| Severity | Enforcement | Policy | Resource | Message |",
-             "| --- | --- | --- | --- | --- |"]
-    locations = report.locations()
-    lines.extend(_row(v, locations.get(v.urn or "", "")) for v in ordered[:MAX_ROWS])
-    if len(ordered) > MAX_ROWS:
-        lines.extend(["", f"+{len(ordered) - MAX_ROWS} more violations: see the JSON or SARIF report."])
-    return lines
-
-
-def _fixes(report: Report) -> list[str]:
-    index = policy_index(report)
-    fixes = {v.policy: v.remediation or index[v.policy].remediation for v in report.violations}
-    items = [f"- `{policy}`: {cell(fix)}" for policy, fix in sorted(fixes.items()) if fix]
-    if not items:
-        return []
-    return ["<details><summary>How to fix</summary>", "", *items, "", "</details>"]
+    lines, budget = [], MAX_ROWS
+    for entry in fold(report):
+        block, budget = _entry(entry, budget)
+        lines += [*block, ""]
+    return lines[:-1]
 
 
 def _notes(report: Report) -> list[str]:
@@ -91,7 +125,7 @@ def _diagram(report: Report) -> list[str]:
 
 
 def render(report: Report, *, diagram: bool = True) -> str:
-    sections = [_heading(report), _violations(report), _fixes(report), _notes(report),
+    sections = [_heading(report), _violations(report), _notes(report),
                 _diagram(report) if diagram else []]
     return "\n\n".join("\n".join(s) for s in sections if s) + "\n"
 
@@ -124,7 +158,8 @@ def _folded(multi: MultiReport, stack: str, diagram: bool) -> str:
 def render_multi(multi: MultiReport) -> str:
     outcome = {0: "✅ PASS", 1: "❌ FAIL"}.get(multi.exit_code, "⚠️ ERROR")
     head = "\n".join([f"### {outcome}: preflight {multi.project}, {plural(len(multi.order), 'stack')}", "",
-                      f"`{multi_verdict(multi)}`", "", *_stack_table(multi)])
+                      f"`{multi_verdict(multi)}`", "", *glance(multi.reports, stacks=True), "",
+                      *_stack_table(multi)])
     for diagram in (True, False):
         folded = [_folded(multi, stack, diagram) for stack in multi.order]
         text = "\n\n".join([head, *folded]) + "\n"

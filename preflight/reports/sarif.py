@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import posixpath
 from typing import Any, Optional
 
 from preflight.model import MultiReport, PolicyMeta, RecordedResource, Report, Violation
-from preflight.reports.common import policy_index, sorted_violations
+from preflight.reports.common import artifact_path, policy_index, sorted_violations
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FALLBACK_SOURCE = ("__main__.py", 1)
@@ -49,25 +47,10 @@ def _rule(meta: PolicyMeta) -> dict[str, Any]:
             "properties": properties}
 
 
-def _artifact_uri(program_dir: str, path: str) -> str:
-    """Path as code scanning wants it: relative to the checkout, i.e. the directory preflight runs in.
-
-    A program outside that directory (`--program ../their-repo`) keeps paths relative to the program.
-    """
-    program = program_dir.replace("\\", "/")
-    if posixpath.isabs(program):
-        program = os.path.relpath(program, os.getcwd()).replace("\\", "/")
-    program = posixpath.normpath(program)
-    relative = path.replace("\\", "/")
-    if program == "." or program.startswith(".."):
-        return relative
-    return posixpath.join(program, relative)
-
-
 def _location(violation: Violation, resource: Optional[RecordedResource], program_dir: str) -> dict:
     path, line = (resource.source if resource and resource.source else FALLBACK_SOURCE)
     location: dict[str, Any] = {"physicalLocation": {
-        "artifactLocation": {"uri": _artifact_uri(program_dir, path)},
+        "artifactLocation": {"uri": artifact_path(program_dir, path)},
         "region": {"startLine": max(int(line), 1)}}}
     if violation.urn:
         location["logicalLocations"] = [{"name": violation.resource_name or violation.urn,

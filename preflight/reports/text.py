@@ -1,15 +1,38 @@
-"""Terminal summary: resources per account, violations by severity with their fix, what the run missed."""
+"""Terminal report: a one-screen summary first (verdict, counts, top rules, what the run could not see),
+then resources per account, violations by severity — one entry per rule, its resources folded under
+it — and the blind spots in full."""
 from __future__ import annotations
 
-from preflight.model import MultiReport, Report, Violation
-from preflight.reports.common import (group_by_severity, multi_verdict, plural, policy_index, remediation,
-                                      resources_by_account, stack_status, verdict)
+from preflight.model import MultiReport, Report
+from preflight.reports.common import (multi_verdict, plural, resources_by_account, severity_counts, severity_label,
+                                      stack_status, unseen, verdict)
+from preflight.reports.folding import RuleEntry, fold, top_rules
 
 
 def _header(report: Report) -> list[str]:
     pack = report.policy_pack
     return [f"preflight {report.project}/{report.stack}  mode={report.mode}  "
             f"policy pack {pack.get('name', '?')} {pack.get('version', '')}".rstrip()]
+
+
+def glance(reports: list[Report], *, stacks: bool = False) -> list[str]:
+    """The summary under the verdict: counts by severity, the rules that fire most, what was not seen."""
+    lines = []
+    levels = severity_counts(reports)
+    if levels:
+        lines.append("By severity: " + ", ".join(f"{label} {count}" for label, count in levels))
+    top, fired = top_rules(reports)
+    if top:
+        lines.append("Top rules:" if fired == len(top) else f"Top rules ({len(top)} of {fired}):")
+        width = max(len(str(rule.violations)) for rule in top)
+        for rule in top:
+            where = f" in {', '.join(rule.stacks)}" if stacks else ""
+            level = f"[{rule.enforcement}]"
+            lines.append(f"  {rule.violations:>{width}}  {level:<11} {rule.policy} ({rule.severity}){where}")
+    missed = unseen(reports)
+    lines.append("Could not see: " + ("; ".join(missed) + " (listed below)" if missed else
+                                      "nothing (every check evaluated, every invoke and stack reference answered)"))
+    return lines
 
 
 def _accounts(report: Report) -> list[str]:
@@ -19,33 +42,36 @@ def _accounts(report: Report) -> list[str]:
     return lines
 
 
-def _violation(violation: Violation, fix: str, location: str = "") -> list[str]:
-    resource = (f"{violation.resource_name} ({violation.resource_type})"
-                if violation.urn else "(stack)")
-    lines = [f"  [{violation.enforcement}] {violation.policy}",
-             f"    resource: {resource}"]
-    if violation.urn:
-        lines.append(f"    urn:      {violation.urn}")
-    if location:
-        lines.append(f"    at:       {location}")
-    lines.append(f"    message:  {violation.message}")
-    if fix:
-        lines.append(f"    fix:      {fix}")
+def _entry(entry: RuleEntry) -> list[str]:
+    """The rule once, then each resource it fired on; messages under the resource when they differ."""
+    lines = [f"  [{entry.enforcement}] {entry.policy}: {entry.extent()}"]
+    shared = entry.shared_message
+    if shared is not None:
+        lines.append(f"    message:  {shared}")
+    if entry.fix:
+        lines.append(f"    fix:      {entry.fix}")
+    for hit in entry.hits:
+        lines.append(f"    - {hit.label}" + (f" at {hit.location}" if hit.location else ""))
+        if hit.urn:
+            lines.append(f"        urn:     {hit.urn}")
+        if shared is None:
+            lines.extend(f"        message: {message}" for message in hit.messages)
     return lines
 
 
 def _violations(report: Report) -> list[str]:
     if not report.violations:
         return ["Violations: none"]
-    index = policy_index(report)
-    locations = report.locations()
-    lines = [f"Violations: {len(report.mandatory)} mandatory, {len(report.advisory)} advisory"]
-    for severity, violations in group_by_severity(report.violations):
-        lines.append("")
-        lines.append(f"{severity.upper()} ({len(violations)})")
-        for violation in violations:
-            location = locations.get(violation.urn or "", "")
-            lines.extend(_violation(violation, remediation(violation, index), location))
+    entries = fold(report)
+    lines = [f"Violations: {len(report.mandatory)} mandatory, {len(report.advisory)} advisory, "
+             f"from {plural(len(entries), 'rule')}"]
+    severity = object()
+    for entry in entries:
+        if severity_label(entry.severity) != severity:
+            severity = severity_label(entry.severity)
+            count = sum(e.violations for e in entries if severity_label(e.severity) == severity)
+            lines.extend(["", f"{severity.upper()} ({count})"])
+        lines.extend(_entry(entry))
     return lines
 
 
@@ -76,10 +102,16 @@ def _blind_spots(report: Report) -> list[str]:
     return lines
 
 
+def _body(report: Report) -> str:
+    """Summary first (header, verdict, glance), then resources, violations, blind spots in full."""
+    sections = [_header(report) + [verdict(report)] + glance([report]), _accounts(report), _violations(report),
+                _blind_spots(report)]
+    return "\n\n".join("\n".join(section) for section in sections)
+
+
 def render(report: Report) -> str:
-    sections = [_header(report), _accounts(report), _violations(report), _blind_spots(report),
-                [verdict(report)]]
-    return "\n\n".join("\n".join(section) for section in sections) + "\n"
+    # The verdict again last: it is the line a terminal or CI log leaves in view.
+    return f"{_body(report)}\n\n{verdict(report)}\n"
 
 
 def _answered_by(ref: dict) -> str:
@@ -89,17 +121,18 @@ def _answered_by(ref: dict) -> str:
 
 
 def render_multi(multi: MultiReport) -> str:
-    """A section per stack (in dependency order), then the summary."""
-    sections = []
-    for stack in multi.order:
-        report = multi.report(stack)
-        body = render(report).rstrip("\n") if report is not None else f"ERROR: {stack_status(multi, stack)[1]}"
-        sections.append(f"=== stack {stack} ===\n\n{body}")
+    """The summary of every stack first, then a section per stack (in dependency order)."""
     width = max(len(s) for s in multi.order)
-    lines = [f"=== summary: preflight {multi.project} ({multi.mode}), {plural(len(multi.order), 'stack')} ==="]
+    lines = [f"=== summary: preflight {multi.project} ({multi.mode}), {plural(len(multi.order), 'stack')} ===",
+             multi_verdict(multi), *glance(multi.reports, stacks=True), "Stacks:"]
     for stack in multi.order:
         status, detail = stack_status(multi, stack)
         reads = multi.reads.get(stack)
         lines.append(f"  {stack:<{width}}  {status:<5}  {detail}" + (f"; reads {', '.join(reads)}" if reads else ""))
-    sections.append("\n".join(lines) + "\n\n" + multi_verdict(multi))
+    sections = ["\n".join(lines)]
+    for stack in multi.order:
+        report = multi.report(stack)
+        body = _body(report) if report is not None else f"ERROR: {stack_status(multi, stack)[1]}"
+        sections.append(f"=== stack {stack} ===\n\n{body}")
+    sections.append(multi_verdict(multi))
     return "\n\n".join(sections) + "\n"

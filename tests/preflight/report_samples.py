@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 
-from preflight.model import PolicyMeta, RecordedResource, Report, Violation
+from preflight.model import MultiReport, PolicyMeta, RecordedResource, Report, StackFailure, Violation
 
 TOOLING, STAGING, PROD = "111111111111", "222222222222", "333333333333"
 STAGING_ROLE = f"arn:aws:iam::{STAGING}:role/cicd-staging-deploy"
@@ -117,3 +117,30 @@ def prod_report(**overrides) -> Report:
 
 def clean_report() -> Report:
     return prod_report(violations=[], waived=0, unanswered_invokes=[], secret_config_keys=[])
+
+
+def repository(name: str, line: int) -> RecordedResource:
+    """Another mutable ECR repository, registered at `line` of components/registry.py."""
+    return RecordedResource(urn=urn(f"{PLATFORM}$aws-cicd-platform:components:ContainerRegistry"
+                                    "$aws:ecr/repository:Repository", name),
+                            type="aws:ecr/repository:Repository", name=name, custom=True, account=TOOLING,
+                            inputs={"imageTagMutability": "MUTABLE"}, source=("components/registry.py", line))
+
+
+def mutable_repositories_report(count: int) -> Report:
+    """The prod report plus `count` more repositories the ECR rule fires on with the same message."""
+    report = prod_report()
+    extra = [repository(f"svc{i}", 100 + i) for i in range(count)]
+    report.resources += extra
+    report.violations += [Violation("ecr-repository-tags-immutable", "mandatory", "high", r.urn, r.name, r.type,
+                                    'imageTagMutability is "MUTABLE"; set IMMUTABLE') for r in extra]
+    return report
+
+
+def multi_report() -> MultiReport:
+    """prod (failing), dev (clean, reads prod) and a stack that could not run."""
+    dev = clean_report()
+    dev.stack = "dev"
+    return MultiReport(project="aws-cicd-platform", mode="preview", reports=[prod_report(), dev],
+                       failures=[StackFailure("broken", "stack broken: program error at __main__.py:8: ValueError")],
+                       order=["prod", "dev", "broken"], reads={"dev": ["prod"]})

@@ -13,7 +13,7 @@ EXTENSION_KEYS = ["schema_unchecked", "outputs", "answered_stack_references"]
 
 
 def test_formats_are_the_cli_choices_and_each_renders_text():
-    assert FORMATS == ("text", "json", "sarif", "markdown", "junit")
+    assert FORMATS == ("text", "json", "sarif", "markdown", "junit", "github")
     for fmt in FORMATS:
         assert render(prod_report(), fmt).endswith("\n")
 
@@ -47,8 +47,13 @@ def test_json_equals_report_to_json():
     assert json.loads(render(report, "json")) == report.to_json()
 
 
+def details(text: str) -> str:
+    """The text report after its summary: from the violations on."""
+    return text[text.index("\nViolations: "):]
+
+
 def test_text_groups_violations_by_severity_from_critical_to_low():
-    text = render(prod_report(), "text")
+    text = details(render(prod_report(), "text"))
     levels = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
     headings = [line for line in text.splitlines() if line.split(" (")[0] in levels]
     assert headings == ["CRITICAL (1)", "HIGH (1)", "MEDIUM (1)", "LOW (1)"]
@@ -57,22 +62,26 @@ def test_text_groups_violations_by_severity_from_critical_to_low():
     assert text.index("HIGH (1)") < text.index("ecr-repository-tags-immutable") < text.index("MEDIUM (1)")
 
 
-def test_text_names_resource_policy_message_and_fix():
+def test_text_names_policy_message_fix_then_the_resource_with_urn_and_line():
     text = render(prod_report(), "text")
-    block = text[text.index("[mandatory] ecr-repository-tags-immutable"):text.index("MEDIUM (1)")]
-    assert "resource: orders (aws:ecr/repository:Repository)" in block
-    assert f"urn:      {REPO.urn}" in block
-    assert 'message:  imageTagMutability is "MUTABLE"; set IMMUTABLE' in block
-    assert 'fix:      Set image_tag_mutability="IMMUTABLE".' in block
-    assert "resource: (stack)" in text
+    block = text[text.index("[mandatory] ecr-repository-tags-immutable: 1 resource"):text.index("MEDIUM (1)")]
+    assert block.splitlines() == [
+        "[mandatory] ecr-repository-tags-immutable: 1 resource",
+        '    message:  imageTagMutability is "MUTABLE"; set IMMUTABLE',
+        '    fix:      Set image_tag_mutability="IMMUTABLE".',
+        "    - orders (aws:ecr/repository:Repository) at components/registry.py:42",
+        f"        urn:     {REPO.urn}", ""]
+    stack_level = text[text.index("[advisory] ecs-cluster-container-insights"):text.index("Waived:")]
+    assert stack_level.splitlines()[0] == "[advisory] ecs-cluster-container-insights: stack-level"
+    assert "    - (stack)" in stack_level.splitlines()
 
 
 def test_text_counts_resources_per_account_and_lists_blind_spots():
-    lines = render(prod_report(), "text").splitlines()
-    assert "Resources: 9" in lines
-    assert [line.split() for line in lines if line.startswith("  1") or line.startswith("  3")] == [
-        ["111111111111", "3"], ["333333333333", "3"]]
-    assert ["(no", "account)", "1"] in [line.split() for line in lines]
+    text = render(prod_report(), "text")
+    lines = text[text.index("Resources: 9"):].splitlines()
+    accounts = lines[1:lines.index("")]
+    assert [line.split() for line in accounts] == [["111111111111", "3"], ["222222222222", "2"],
+                                                   ["333333333333", "3"], ["(no", "account)", "1"]]
     assert "Waived: 2 violations" in lines
     assert "  aws:ec2/getVpc:getVpc" in lines
     assert "  aws-cicd-platform:githubToken" in lines

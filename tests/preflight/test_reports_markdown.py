@@ -6,8 +6,9 @@ from preflight.model import Violation
 from preflight.reports import render
 from preflight.reports.markdown import MAX_ROWS
 from preflight.reports.mermaid import MAX_PIPELINES, MAX_TARGETS
-from tests.preflight.report_samples import (PROD, PROD_ROLE, STAGING, TOOLING, clean_report, ecs_service,
-                                            pipeline, prod_report, provider, role, stages)
+from tests.preflight.report_samples import (PROD, PROD_ROLE, REPO, STAGING, TOOLING, clean_report, ecs_service,
+                                            multi_report, mutable_repositories_report, pipeline, prod_report,
+                                            provider, role, stages, urn)
 
 NODE = re.compile(r'^\s*(\w+)\["(.*)"\]$')
 SUBGRAPH = re.compile(r'^\s*subgraph (\w+)\["(.*)"\]$')
@@ -47,31 +48,95 @@ def test_verdict_comes_first():
     assert "No violations." in render(clean_report(), "markdown")
 
 
-def test_violations_table_sorted_by_severity_with_escaped_cells():
+def entries(markdown: str) -> list[str]:
+    """The heading line of each rule's entry."""
+    return [line for line in markdown.splitlines() if line.startswith(("❌ **`", "⚠️ **`"))]
+
+
+def test_the_summary_comes_before_the_rules():
+    lines = render(mutable_repositories_report(4), "markdown").splitlines()
+    assert lines[6:9] == [
+        "- **By severity:** critical 1, high 5, medium 1, low 1",
+        "- **Top rules:** `ecr-repository-tags-immutable` 5 (mandatory), "
+        "`codepipeline-prod-manual-approval-required` 1 (mandatory), `lambda-function-runtime-supported` 1 "
+        "(advisory), `ecs-cluster-container-insights` 1 (advisory)",
+        "- **Could not see:** 1 unanswered invoke; 1 secret config value not decrypted (notes below)"]
+    assert lines.index(entries("\n".join(lines))[0]) == 10
+
+
+def test_one_entry_per_rule_sorted_by_severity_with_message_fix_and_resources():
     text = render(prod_report(), "markdown")
-    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
-    assert rows[0] == "| Severity | Enforcement | Policy | Resource | Message |"
-    assert [row.split(" | ")[0] for row in rows[1:]] == ["| critical", "| high", "| medium", "| low"]
-    assert ("| `ecr-repository-tags-immutable` | `orders`<br>`aws:ecr/repository:Repository`"
-            "<br>`components/registry.py:42` |") in rows[2]
-    assert rows[4].endswith("| (stack) | 2 clusters without Container Insights \\| see cicd-prod |")
-    assert all(len(re.findall(r"(?<!\\)\|", row)) == 6 for row in rows)  # 5 cells, escaped pipes excluded
+    assert entries(text) == [
+        "❌ **`codepipeline-prod-manual-approval-required`** critical, mandatory: 1 resource",
+        "❌ **`ecr-repository-tags-immutable`** high, mandatory: 1 resource",
+        "⚠️ **`lambda-function-runtime-supported`** medium, advisory: 1 resource",
+        "⚠️ **`ecs-cluster-container-insights`** low, advisory: stack-level"]
+    ecr = text[text.index("❌ **`ecr-repository-tags-immutable`**"):text.index("⚠️ **`lambda")].splitlines()
+    assert ecr[1:9] == ["", '> imageTagMutability is "MUTABLE"; set IMMUTABLE', "",
+                        '**Fix:** Set image_tag_mutability="IMMUTABLE".', "",
+                        "| Resource | Type | Location |", "| --- | --- | --- |",
+                        "| `orders` | `aws:ecr/repository:Repository` | `components/registry.py:42` |"]
+    stack = text[text.index("⚠️ **`ecs-cluster-container-insights`**"):text.index("> 2 violations waived")]
+    assert "> 2 clusters without Container Insights \\| see cicd-prod" in stack and "| Resource |" not in stack
+    assert text.count("**Fix:**") == 4 and "How to fix" not in text
+
+
+def test_a_rule_on_many_resources_is_one_entry_with_the_resources_in_details():
+    text = render(mutable_repositories_report(4), "markdown")
+    [ecr] = [e for e in entries(text) if "ecr-repository" in e]
+    assert ecr == "❌ **`ecr-repository-tags-immutable`** high, mandatory: 5 resources"
+    block = text[text.index(ecr):text.index("⚠️ **`lambda")]
+    assert block.count("> imageTagMutability is") == 1 and block.count("**Fix:**") == 1
+    assert "<details><summary>5 resources</summary>" in block and "</details>" in block
+    rows = [line for line in block.splitlines() if line.startswith("| `")]
+    assert rows == ["| `orders` | `aws:ecr/repository:Repository` | `components/registry.py:42` |"] + [
+        f"| `svc{i}` | `aws:ecr/repository:Repository` | `components/registry.py:{100 + i}` |" for i in range(4)]
+    few = render(mutable_repositories_report(2), "markdown")     # 3 resources: listed openly
+    assert "<details><summary>3 resources</summary>" not in few and few.count("| `svc") == 2
+
+
+def test_messages_that_differ_get_a_message_column_with_escaped_cells():
+    web = urn("aws:ecs/service:Service", "web")
+    violations = [Violation("provider-input-schema", "mandatory", "high", web, "web", "aws:ecs/service:Service", m)
+                  for m in ("a|b: unknown key", "line one\nline two")]
+    violations.append(Violation("provider-input-schema", "mandatory", "high", REPO.urn, "orders", REPO.type, "c"))
+    text = render(prod_report(violations=violations), "markdown")
+    assert entries(text) == ["❌ **`provider-input-schema`** high, mandatory: 3 violations on 2 resources"]
+    assert [line for line in text.splitlines() if line.startswith("| ")][:4] == [
+        "| Resource | Type | Location | Message |", "| --- | --- | --- | --- |",
+        "| `orders` | `aws:ecr/repository:Repository` | `components/registry.py:42` | c |",
+        "| `web` | `aws:ecs/service:Service` |  | a\\|b: unknown key<br>line one<br>line two |"]
 
 
 def test_fixes_and_notes():
     text = render(prod_report(), "markdown")
-    assert "- `ecr-repository-tags-immutable`: Set image_tag_mutability=\"IMMUTABLE\"." in text
+    assert "**Fix:** Set image_tag_mutability=\"IMMUTABLE\"." in text
     assert "> 2 violations waived by the stack's policy pack config." in text
     assert "`aws:ec2/getVpc:getVpc`" in text
-    assert text.index("| Severity |") < text.index("> 2 violations waived") < text.index("```mermaid")
+    assert text.index("**Fix:**") < text.index("> 2 violations waived") < text.index("```mermaid")
 
 
-def test_table_is_capped_for_huge_reports():
+def test_resource_rows_are_capped_for_huge_reports():
     many = [Violation("ecr-repository-tags-immutable", "mandatory", "high", f"urn:x::r{i}", f"r{i}",
                       "aws:ecr/repository:Repository", "mutable") for i in range(MAX_ROWS + 7)]
     text = render(prod_report(violations=many), "markdown")
-    assert sum(line.startswith("| high |") for line in text.splitlines()) == MAX_ROWS
-    assert "+7 more violations: see the JSON or SARIF report." in text
+    assert entries(text) == [f"❌ **`ecr-repository-tags-immutable`** high, mandatory: {MAX_ROWS + 7} resources"]
+    assert sum(line.startswith("| `r") for line in text.splitlines()) == MAX_ROWS
+    assert "+7 more resources: see the JSON or SARIF report." in text
+
+
+def test_multi_stack_markdown_opens_with_the_summary_of_every_stack():
+    text = render(multi_report(), "markdown")
+    head = text[:text.index("<details>")]
+    assert head.splitlines()[:6] == [
+        "### ⚠️ ERROR: preflight aws-cicd-platform, 3 stacks", "",
+        "`ERROR: 1 of 3 stacks could not run (broken); 1 with mandatory violations (prod) in aws-cicd-platform "
+        "(preview)`", "", "- **By severity:** critical 1, high 1, medium 1, low 1",
+        "- **Top rules:** `codepipeline-prod-manual-approval-required` 1 (mandatory; prod), "
+        "`ecr-repository-tags-immutable` 1 (mandatory; prod), `lambda-function-runtime-supported` 1 (advisory; "
+        "prod), `ecs-cluster-container-insights` 1 (advisory; prod)"]
+    assert "| `broken` | ⚠️ ERROR |" in head
+    assert text.count("<details><summary><code>") == 3
 
 
 def test_accounts_are_subgraphs_with_provider_names():
