@@ -71,6 +71,8 @@ def _violations(report: Report) -> list[str]:
             severity = severity_label(entry.severity)
             count = sum(e.violations for e in entries if severity_label(e.severity) == severity)
             lines.extend(["", f"{severity.upper()} ({count})"])
+        elif lines[-1].startswith(" "):
+            lines.append("")
         lines.extend(_entry(entry))
     return lines
 

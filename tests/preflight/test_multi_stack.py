@@ -280,7 +280,7 @@ def test_a_stack_that_cannot_load_is_exit_2_and_the_others_are_reported(tmp_path
 def test_markdown_is_one_table_with_each_stack_folded(preview):
     text = render(preview, "markdown")
     assert text.startswith("### ❌ FAIL: preflight fixture-multistack, 4 stacks")
-    table = [line for line in text.splitlines() if line.startswith("| `")]
+    table = [line for line in text[:text.index("<details>")].splitlines() if line.startswith("| `")]
     assert [row.split("|")[1].strip() for row in table] == ["`base`", "`svc-a`", "`svc-b`", "`edge`"]
     assert table[2].split("|")[2].strip() == "❌ FAIL" and table[1].split("|")[7].strip() == "`base`"
     assert text.count("<details><summary><code>") == 4 and text.count("</details>") >= 4
@@ -306,9 +306,9 @@ def test_sarif_has_a_run_per_stack_with_its_own_category(preview):
 
 def test_text_has_a_section_per_stack_and_a_summary(preview):
     text = render(preview, "text")
-    assert [line for line in text.splitlines() if line.startswith("=== ")] == [
-        "=== stack base ===", "=== stack svc-a ===", "=== stack svc-b ===", "=== stack edge ===",
-        "=== summary: preflight fixture-multistack (preview), 4 stacks ==="]
+    assert [line for line in text.splitlines() if line.startswith("=== ")] == [   # the summary first
+        "=== summary: preflight fixture-multistack (preview), 4 stacks ===",
+        "=== stack base ===", "=== stack svc-a ===", "=== stack svc-b ===", "=== stack edge ==="]
     assert "  svc-b  FAIL   2 mandatory violations" in text and "; reads base" in text
     assert text.rstrip().endswith("FAIL: 1 of 4 stacks with mandatory violations (svc-b) in fixture-multistack (preview)")
 

@@ -27,17 +27,17 @@ def schema_run(program: str, fmt: str, tmp_path):
 def test_typo_fixture_exits_1_naming_key_path_resource_and_program_line(tmp_path):
     proc = schema_run("schema_typo", "text", tmp_path)
     assert proc.returncode == 1, proc.stderr
-    block = proc.stdout[proc.stdout.index("[mandatory] provider-input-schema\n    resource: web"):]
-    assert block.splitlines()[:5] == [
-        "[mandatory] provider-input-schema",
-        "    resource: web (aws:ecs/service:Service)",
-        f"    urn:      {TYPO_WEB}",
-        "    at:       __main__.py:6",
-        "    message:  capacityProviderStrategies[0].bogus_key: unknown key (known keys: base, capacityProvider, "
-        "weight)"]
-    assert "    message:  deploymentConfiguration.strategyy: unknown key; did you mean 'strategy'?" in proc.stdout
-    assert "    message:  imageScanningConfiguration.scan_on_pushh: unknown key; did you mean 'scanOnPush'?" \
-        in proc.stdout
+    block = proc.stdout[proc.stdout.index("[mandatory] provider-input-schema:"):].splitlines()
+    assert block[0] == "[mandatory] provider-input-schema: 4 violations on 2 resources"   # one entry, folded
+    web = block.index("    - web (aws:ecs/service:Service) at __main__.py:6")
+    assert block[web:web + 4] == [
+        "    - web (aws:ecs/service:Service) at __main__.py:6",
+        f"        urn:     {TYPO_WEB}",
+        "        message: capacityProviderStrategies[0].bogus_key: unknown key (known keys: base, capacityProvider, "
+        "weight)",
+        "        message: deploymentConfiguration.strategyy: unknown key; did you mean 'strategy'?"]
+    assert "        message: imageScanningConfiguration.scan_on_pushh: unknown key; did you mean 'scanOnPush'?" \
+        in block
     assert "FAIL: 5 mandatory violations;" in proc.stdout
 
 
@@ -84,9 +84,9 @@ def test_junit_fails_a_case_per_resource_and_markdown_shows_the_line(tmp_path):
     web = next(c for c in cases if c.get("name").startswith("web"))
     assert "  at: __main__.py:6" in web.find("failure").text
     markdown = schema_run("schema_typo", "markdown", tmp_path).stdout
+    assert "❌ **`provider-input-schema`** high, mandatory: 4 violations on 2 resources" in markdown.splitlines()
     row = next(line for line in markdown.splitlines() if "deploymentConfiguration.strategyy" in line)
-    assert row.startswith("| high | mandatory | `provider-input-schema` | `web`<br>`aws:ecs/service:Service`"
-                          "<br>`__main__.py:6` |")
+    assert row.startswith("| `web` | `aws:ecs/service:Service` | `__main__.py:6` | capacityProviderStrategies")
 
 
 def test_a_clean_program_lists_the_policy_as_passing_in_junit(tmp_path):
