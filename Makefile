@@ -10,9 +10,9 @@ PACK_CONFIG = $(firstword $(wildcard policies/config/$(STACK).json) policies/con
 
 .PHONY: preflight test bench docs clean
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 preflight: $(VENV)/.installed

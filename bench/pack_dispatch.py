@@ -1,4 +1,4 @@
-"""The pack's dispatch (policies/rules/_dispatch.py) against the policy SDK's own, over gRPC (a benchmark).
+"""The pack's dispatch (aws_cicd_guardrails/_dispatch.py) against the policy SDK's own, over gRPC (a benchmark).
 
     python bench/pack_dispatch.py [--calls 3000] [--repeat 3]
 
@@ -26,8 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script: the repo root holds `preflight` and `tests`
-    sys.path.insert(0, str(ROOT))
+# Run as a script: the repo root holds `preflight` and `tests`, the pack directory the rules library.
+for path in (ROOT / "policies", ROOT):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
 from google.protobuf import empty_pb2  # noqa: E402
 from pulumi.runtime.proto import analyzer_pb2  # noqa: E402
@@ -87,8 +89,8 @@ def round_trip_us(client: PolicyPackClient, calls: int = 2000) -> float:
 
 def in_process_rates(calls: int) -> dict[str, float]:
     """Analyze calls per second of each dispatch called directly, without gRPC."""
-    from policies.rules import POLICIES, _dispatch
-    from policies.rules._registry import type_filters
+    from aws_cicd_guardrails import POLICIES, _dispatch
+    from aws_cicd_guardrails._registry import type_filters
     servicer = sdk._PolicyAnalyzerServicer("aws-cicd-guardrails", "0.0.1", POLICIES,
                                            EnforcementLevel.MANDATORY)
     configure = analyzer_pb2.ConfigureAnalyzerRequest()

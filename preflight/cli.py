@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import NoReturn, Optional, Sequence
 
-from preflight import limits
+from preflight import bundled, limits
 from preflight.model import MultiReport
 from preflight.reports import FORMATS, render
 from preflight.reports.sarif import MAX_RUNS
@@ -24,8 +24,8 @@ from preflight.runner import PreflightError, RunOptions, run
 from preflight.stacks import discover, run_stacks
 
 EXIT_COULD_NOT_RUN = 2
-# The aws-cicd-guardrails pack beside this package (a checkout, or an install by pip / pre-commit).
-BUNDLED_PACK = Path(__file__).resolve().parent.parent / "policies"
+# The aws-cicd-guardrails pack that comes with preflight: policies/ in a checkout, else the installed one.
+BUNDLED_PACK = bundled.pack_dir()
 SIGNAL_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
@@ -73,6 +73,15 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+def _pack_config(text: str) -> Path:
+    """A config file, or `bundled:NAME` for the bundled pack's config/NAME.json."""
+    try:
+        found = bundled.config(text)
+    except bundled.UnknownConfig as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return found if found is not None else _path(text)
+
+
 def _seconds(text: str) -> float:
     try:
         return limits.seconds(text)
@@ -96,8 +105,10 @@ def parser() -> argparse.ArgumentParser:
                    help="directory holding Pulumi.yaml (default: .)")
     p.add_argument("--policy-pack", action=_Once, type=_path,
                    help="policy pack directory (default: <program>/policies, else the bundled aws-cicd-guardrails)")
-    p.add_argument("--policy-pack-config", action=_Once, type=_path,
-                   help="policy pack config JSON (default: <program>/policies/config/<stack>.json when it exists)")
+    p.add_argument("--policy-pack-config", action=_Once, type=_pack_config,
+                   help="policy pack config JSON, or bundled:NAME for a config of the bundled pack "
+                        f"({', '.join(bundled.PREFIX + n for n in bundled.config_names())}) (default: "
+                        "<program>/policies/config/<stack>.json when it exists)")
     p.add_argument("--mode", action=_Once, choices=("preview", "up"), default="preview",
                    help="preview: computed outputs stay unknown; up: fabricated ids and ARNs (default: preview)")
     p.add_argument("--format", action=_Once, choices=FORMATS, default="text",
@@ -124,7 +135,7 @@ def options(args: argparse.Namespace, stack: Optional[str] = None) -> RunOptions
     program = args.program.resolve()
     pack = args.policy_pack or program / "policies"
     if args.policy_pack is None and not (pack / "PulumiPolicy.yaml").exists():
-        pack = BUNDLED_PACK
+        pack = bundled.runnable_pack()
     config = args.policy_pack_config
     if config is None:
         # policies/config/<stack>.json, else that of the stack's environment (prod-orders -> prod.json).

@@ -6,9 +6,10 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "policies")]  # `tests`, and the rules library in the pack directory
 
-from policies.rules import RULES  # noqa: E402
+from aws_cicd_guardrails import RULES  # noqa: E402
 from tests.policies.corpus import NEAR_MISS, VIOLATES, all_variants  # noqa: E402
 
 MIN_VIOLATING, MIN_NEAR_MISSES = 3, 1

@@ -1,7 +1,7 @@
 """A labelled set of plain (name, value) pairs as programs set them in environment variables and SSM
 parameters: True = the pair holds a secret in plain text, False = it does not (a reference to a secret,
 a public key, configuration about secrets, or plain configuration). Values are fakes shaped like the real
-thing. tests/policies/test_secret_heuristic.py measures policies.rules.env_secrets over it.
+thing. tests/policies/test_secret_heuristic.py measures aws_cicd_guardrails.env_secrets over it.
 """
 GH = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"
 PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx4Ue...\n-----END RSA PRIVATE KEY-----"

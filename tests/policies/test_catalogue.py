@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from policies.rules import RULES
+from aws_cicd_guardrails import RULES
 from tests.policies import rules_md
 
 SERVICES = {"ecr", "ecs", "codebuild", "codepipeline", "codedeploy", "lambda", "iam", "s3", "kms", "sns", "logs",

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from policies.rules import RULES
+from aws_cicd_guardrails import RULES
 from tests.policies.corpus import NEAR_MISS, VIOLATES, all_variants
 from tests.policies.corpus._program import evaluate
 

@@ -1,4 +1,4 @@
-"""The pack's dispatch (policies/rules/_dispatch.py), in process, against the SDK's own on toy packs.
+"""The pack's dispatch (aws_cicd_guardrails/_dispatch.py), in process, against the SDK's own on toy packs.
 
 Each test builds a servicer of the SDK (`pulumi_policy.policy._PolicyAnalyzerServicer`) and calls
 the SDK's Analyze / AnalyzeStack and the dispatch's on the same requests. The SDK internals the
@@ -16,8 +16,8 @@ from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValid
 from pulumi_policy import policy as sdk
 from pulumi_policy.proxy import _DictProxy, _ListProxy
 
-from policies.rules import POLICIES, RULES, _dispatch, _dispatch_sdk, _waivers
-from policies.rules._registry import Rule, TypeFilter, _prepare, to_policy, type_filters
+from aws_cicd_guardrails import POLICIES, RULES, _dispatch, _dispatch_sdk, _waivers
+from aws_cicd_guardrails._registry import Rule, TypeFilter, _prepare, to_policy, type_filters
 from preflight.analyzer import LEVELS, UNKNOWN, Options, Provider, Resource
 
 SERVICER = sdk._PolicyAnalyzerServicer

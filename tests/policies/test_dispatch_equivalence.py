@@ -20,8 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pulumi.runtime.proto import analyzer_pb2
 
-from policies.rules import RULES
-from policies.rules._dispatch import SWITCH
+from aws_cicd_guardrails import RULES
+from aws_cicd_guardrails._dispatch import SWITCH
 from preflight import pack_config
 from preflight import project as project_mod
 from preflight.analyzer import PackError, PolicyPackClient, policy_infos

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies.rules import RULES
+from aws_cicd_guardrails import RULES
 from preflight import pack_config
 from preflight.analyzer import Options, Resource
 from tests.policies import fuzz_strategies as fz

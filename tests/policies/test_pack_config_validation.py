@@ -11,7 +11,7 @@ from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel
 from pulumi_policy import policy as sdk
 
-from policies.rules import POLICIES, RULES, _configure
+from aws_cicd_guardrails import POLICIES, RULES, _configure
 from preflight import pack_config
 from preflight.analyzer import PackError
 from tests.policies.conftest import PACK_DIR
@@ -185,7 +185,7 @@ def test_a_refused_config_reaches_the_preflight_user_as_one_line(pack, stub):
     assert text.endswith("policy pack config: iam-policy-no-admin: cannot be waived; remove its waivers")
 
 
-# ---- the SDK internal the Configure hook wraps (policies/rules/_configure.py) ------------------
+# ---- the SDK internal the Configure hook wraps (policies/aws_cicd_guardrails/_configure.py) ---
 
 class AbortingContext:
     def abort(self, code, details):
@@ -198,7 +198,8 @@ def servicer():
 
 def test_sdk_servicer_still_has_the_configure_this_pack_wraps(monkeypatch):
     assert _configure.configure_method().__qualname__ == f"{_configure.SDK_CLASS}.Configure", (
-        "pulumi_policy changed: policies/rules/_configure.py wraps a method that is no longer the SDK's")
+        "pulumi_policy changed: policies/aws_cicd_guardrails/_configure.py wraps a method that is no longer "
+        "the SDK's")
     monkeypatch.setattr(sdk._PolicyAnalyzerServicer, "Configure", sdk._PolicyAnalyzerServicer.Configure)
     _configure.install()
     s = servicer()
@@ -206,7 +207,8 @@ def test_sdk_servicer_still_has_the_configure_this_pack_wraps(monkeypatch):
                 AbortingContext())
     # The SDK still keeps what Configure got and hands it to the policy: the wrapper passed it on.
     assert s._get_policy_config("kms-key-deletion-window") == {"minDeletionWindowDays": 10.0}, (
-        "pulumi_policy changed how Configure stores the policy config; review policies/rules/_configure.py")
+        "pulumi_policy changed how Configure stores the policy config; review "
+        "policies/aws_cicd_guardrails/_configure.py")
     with pytest.raises(RuntimeError) as e:
         s.Configure(request({"kms-key-deletion-window": {"minDeletionWindowDays": 3}}), AbortingContext())
     assert e.value.args == (grpc.StatusCode.INVALID_ARGUMENT, "policy pack config: kms-key-deletion-window."
@@ -218,7 +220,7 @@ def test_a_changed_sdk_stops_the_pack_with_the_reason(monkeypatch):
     with pytest.raises(_configure.SdkChanged, match=r"pulumi_policy 1\.21\.0: pulumi_policy\.policy\."
                                                     r"_PolicyAnalyzerServicer\.Configure\(self, request\) is not "
                                                     r"Configure\(self, request, _context\); update "
-                                                    r"policies/rules/_configure\.py"):
+                                                    r"policies/aws_cicd_guardrails/_configure\.py"):
         _configure.install()
     monkeypatch.delattr(sdk, "_PolicyAnalyzerServicer")
     with pytest.raises(_configure.SdkChanged, match="_PolicyAnalyzerServicer.Configure is not"):

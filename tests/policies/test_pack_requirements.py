@@ -1,6 +1,6 @@
 """policies/requirements.txt is all the pack's virtualenv gets (PulumiPolicy.yaml: virtualenv: venv):
 every third-party module the pack imports, eagerly or through importlib, must be pinned there, to
-the version the repository's own requirements.txt tests it with."""
+the version the repository's own requirements-dev.txt tests it with."""
 from __future__ import annotations
 
 import ast
@@ -18,11 +18,15 @@ def _name(dist: str) -> str:
 
 
 def pins(path: Path) -> dict[str, str]:
-    """{normalised distribution: version} of a requirements file; a line not pinned with == fails."""
+    """{normalised distribution: version} of a requirements file and those it includes (`-r`); a line
+    not pinned with == fails."""
     found = {}
     for raw in path.read_text().splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
+            continue
+        if line.startswith("-r "):
+            found.update(pins(path.parent / line[3:].strip()))
             continue
         m = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9.+!-]+)", line)
         assert m, f"{path.name}: {line!r} is not pinned as name==version"
@@ -80,13 +84,13 @@ def third_party_imports() -> dict[str, set[Path]]:
 def test_the_walk_sees_the_eager_and_the_lazy_imports():
     modules = third_party_imports()
     assert {"pulumi_policy", "yaml", "jsonschema", "parliament"} <= set(modules)
-    assert modules["parliament"] == {Path("policies/rules/iam_actions.py")}
+    assert modules["parliament"] == {Path("policies/aws_cicd_guardrails/iam_actions.py")}
     assert not {m for m in modules if m.split(".")[0] in ("rules", "json", "importlib", "__future__")}
     assert distributions_of("google.protobuf") == {"protobuf"} and distributions_of("yaml") == {"pyyaml"}
 
 
 def test_every_import_of_the_pack_is_pinned_like_the_repository():
-    pack, repo = pins(PACK_DIR / "requirements.txt"), pins(ROOT / "requirements.txt")
+    pack, repo = pins(PACK_DIR / "requirements.txt"), pins(ROOT / "requirements-dev.txt")
     missing, mismatched = [], []
     for module, files in sorted(third_party_imports().items()):
         dists = distributions_of(module)
@@ -95,15 +99,15 @@ def test_every_import_of_the_pack_is_pinned_like_the_repository():
             if dist not in pack:
                 missing.append(f"{dist} (import {module} in {', '.join(sorted(map(str, files)))})")
             elif repo.get(dist) != pack[dist]:
-                mismatched.append(f"{dist}=={pack[dist]} (requirements.txt: {repo.get(dist)})")
+                mismatched.append(f"{dist}=={pack[dist]} (requirements-dev.txt: {repo.get(dist)})")
     assert not missing, f"policies/requirements.txt lacks {missing}"
-    assert not mismatched, f"policies/requirements.txt disagrees with requirements.txt: {mismatched}"
+    assert not mismatched, f"policies/requirements.txt disagrees with requirements-dev.txt: {mismatched}"
 
 
 def test_every_pin_of_the_pack_is_the_repository_pin():
     """setuptools too: the CLI upgrades it to the newest when it builds the pack's venv, which lacks the
     pkg_resources parliament imports, so both venvs pin a release that still has it."""
-    pack, repo = pins(PACK_DIR / "requirements.txt"), pins(ROOT / "requirements.txt")
+    pack, repo = pins(PACK_DIR / "requirements.txt"), pins(ROOT / "requirements-dev.txt")
     assert pack["parliament"] == "1.6.4" and int(pack["setuptools"].split(".")[0]) < 82
     differing = {dist: (v, repo.get(dist)) for dist, v in pack.items() if repo.get(dist) != v}
     assert differing == {}

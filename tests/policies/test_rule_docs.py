@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from scripts import gen_rule_docs
-from policies.rules import RULES
+from aws_cicd_guardrails import RULES
 
 
 def test_rule_docs_are_current():

@@ -1,11 +1,11 @@
-"""The secret heuristic (policies/rules/env_secrets.py), measured over a labelled set of name / value
+"""The secret heuristic (aws_cicd_guardrails/env_secrets.py), measured over a labelled set of name / value
 pairs (tests/policies/secret_names.py): precision and recall must stay above their floors."""
 import json
 import re
 
 import pytest
 
-from policies.rules.env_secrets import secret_reason
+from aws_cicd_guardrails.env_secrets import secret_reason
 from tests.policies.conftest import PACK_DIR
 from tests.policies.secret_names import LABELLED, NOT_SECRETS, SECRETS
 

@@ -1,8 +1,8 @@
 """The shell readers behind the buildspec and pipeline rules: variable expansion, deploy commands."""
 import pytest
 
-from policies.rules._deploy_commands import deploy_label, evidence
-from policies.rules._shell import UNKNOWN, ShellEnv, segments
+from aws_cicd_guardrails._deploy_commands import deploy_label, evidence
+from aws_cicd_guardrails._shell import UNKNOWN, ShellEnv, segments
 
 PROD_CFG = {"prodAccountIds": ["333333333333"]}
 

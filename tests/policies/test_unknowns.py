@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from policies.rules import RULES
+from aws_cicd_guardrails import RULES
 from preflight import pack_config
 from preflight.analyzer import UNKNOWN, Resource, Result
 from tests.policies.conftest import PACK_DIR

@@ -7,7 +7,7 @@ names, then policy by policy), is the one-line error; preflight checks in the sa
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 import jsonschema
 
@@ -21,9 +21,10 @@ class ConfigError(ValueError):
     """A config the pack refuses; the message is one line for the user."""
 
 
-def check(config: Mapping[str, Mapping[str, Any]]) -> None:
-    """Raises ConfigError for `{policy: properties}` (enforcement levels travel apart)."""
-    problem = first_problem(config, {r.name: r for r in RULES})
+def check(config: Mapping[str, Mapping[str, Any]], rules: Optional[Iterable[Rule]] = None) -> None:
+    """Raises ConfigError for `{policy: properties}` (enforcement levels travel apart); `rules` are the
+    pack's (default: the registry)."""
+    problem = first_problem(config, {r.name: r for r in (RULES if rules is None else rules)})
     if problem:
         raise ConfigError(PREFIX + problem)
 

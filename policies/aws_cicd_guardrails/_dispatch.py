@@ -10,9 +10,9 @@ was ~90% of the pack's CPU. `install` replaces those two methods with ones that:
   cannot read fails the same requests), and give every policy its own `ResourceValidationArgs` /
   `StackValidationArgs` (its own list) over it, with its own config; in a stack, resources on one
   provider share its `PolicyProviderResource`;
-- run a resource policy with a `TypeFilter` (policies/rules/_registry.py) only on its types. On
-  other types a rule only prepares its config (records expired waivers, raises on a bad one), so
-  that step runs once per Configure for every enabled policy, in policy order, instead;
+- run a resource policy with a `TypeFilter` (policies/aws_cicd_guardrails/_registry.py) only on its
+  types. On other types a rule only prepares its config (records expired waivers, raises on a bad
+  one), so that step runs once per Configure for every enabled policy, in policy order, instead;
 - keep the SDK's order (policies in pack order, so diagnostics and not-applicables come out as the
   SDK emits them), its enforcement handling (disabled skipped, remediate reported as mandatory,
   a remediation-only policy not applicable) and its diagnostics, which are built by its own
@@ -24,8 +24,8 @@ or `AnalyzeStack`: both methods keep that name and local (a property that cannot
 before any policy runs, so no policy is named for it; the SDK named its first policy).
 
 AWS_CICD_GUARDRAILS_STOCK_DISPATCH=1 (any value but empty or 0) keeps the SDK's own dispatch. With
-an SDK other than the one checked by policies/rules/_dispatch_sdk.py, the pack warns on stderr and
-keeps the SDK's dispatch too.
+an SDK other than the one checked by policies/aws_cicd_guardrails/_dispatch_sdk.py, the pack warns on
+stderr and keeps the SDK's dispatch too.
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 import grpc
 from google.protobuf import struct_pb2
@@ -33,12 +33,15 @@ def configure_method() -> Callable:
     if method is None or list(inspect.signature(method).parameters) != SDK_PARAMS:
         raise SdkChanged(f"pulumi_policy {_sdk_version()}: pulumi_policy.policy.{SDK_CLASS}.Configure"
                          f"{'' if method is None else inspect.signature(method)} is not Configure(self, "
-                         "request, _context); update policies/rules/_configure.py")
+                         "request, _context); update policies/aws_cicd_guardrails/_configure.py")
     return method
 
 
-def install(check: Callable[[Mapping[str, Any]], None] = _config_check.check) -> None:
+def install(check: Callable[[Mapping[str, Any]], None] = _config_check.check,
+            rules: Optional[Iterable[Any]] = None) -> None:
+    """`rules`: the pack's, whose configured waivers Configure parses (default: the registry)."""
     original = configure_method()
+    rules = None if rules is None else tuple(rules)
     servicer = getattr(sdk, SDK_CLASS)
 
     @functools.wraps(original)
@@ -49,18 +52,18 @@ def install(check: Callable[[Mapping[str, Any]], None] = _config_check.check) ->
         except _config_check.ConfigError as e:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(e))
         result = original(self, request, context)
-        _remember_waivers(config)
+        _remember_waivers(config, rules)
         return result
 
     servicer.Configure = Configure
 
 
-def _remember_waivers(config: Mapping[str, Any]) -> None:
+def _remember_waivers(config: Mapping[str, Any], rules: Optional[Iterable[Any]]) -> None:
     """The configured waivers, parsed now: platform-waiver-expired reports every expired one of this
     config, whichever resources the stack holds (a later Configure starts over)."""
     from ._registry import RULES
     _waivers.reset()
-    for rule in RULES:
+    for rule in RULES if rules is None else rules:
         entry = config.get(rule.name)
         if rule.waivable and isinstance(entry, Mapping) and entry.get("waivers") is not None:
             _waivers.parse(rule, entry)

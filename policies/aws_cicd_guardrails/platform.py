@@ -1,7 +1,7 @@
 """Cross-cutting rules: protected stateful resources, explicit providers, required tags, expired waivers.
 
-Imported last by rules/__init__.py: `platform-waiver-expired` is registered last so that, in every
-AnalyzeStack, it runs after every other policy has read (and recorded) its waivers.
+Imported last by aws_cicd_guardrails/__init__.py: `platform-waiver-expired` is registered last so
+that, in every AnalyzeStack, it runs after every other policy has read (and recorded) its waivers.
 """
 from __future__ import annotations
 

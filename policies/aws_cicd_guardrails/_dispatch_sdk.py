@@ -1,4 +1,4 @@
-"""The policy SDK internals policies/rules/_dispatch.py relies on, checked before it is installed.
+"""The SDK internals policies/aws_cicd_guardrails/_dispatch.py relies on, checked before it is installed.
 
 `_dispatch` replaces `pulumi_policy.policy._PolicyAnalyzerServicer.Analyze` and `.AnalyzeStack`
 with versions that do what the SDK's do, minus the per-policy rebuilding. That is only sound for

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Optional, Union
 
 from pulumi_policy import (
+    EnforcementLevel,
     PolicyComplianceFramework,
     PolicyConfigSchema,
     ResourceValidationArgs,
@@ -30,6 +31,8 @@ REGEX_PROPERTIES = frozenset({"prodNamePattern", "stagingNamePattern", "exemptFu
 FRAMEWORKS = {"SH ": "aws-security-hub", "CKV": "checkov", "CT.": "aws-control-tower", "nag ": "cdk-nag",
               "Config ": "aws-config", "Guard ": "cfn-guard"}
 SEVERITIES = {"low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HIGH, "critical": Severity.CRITICAL}
+LEVELS = {"advisory": EnforcementLevel.ADVISORY, "mandatory": EnforcementLevel.MANDATORY,
+          "remediate": EnforcementLevel.REMEDIATE, "disabled": EnforcementLevel.DISABLED}
 
 # A resource check yields messages; a stack check yields (urn or None, message).
 ResourceCheck = Callable[[ResourceValidationArgs, Mapping[str, Any]], Iterable[str]]
@@ -50,6 +53,18 @@ class Rule:
     waivable: bool = True
     kind: str = "resource"
     check: Union[ResourceCheck, StackCheck, None] = None
+    # None: the pack's level. A stack's config file still overrides either.
+    enforcement_level: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if self.enforcement_level is not None and self.enforcement_level not in LEVELS:
+            raise ValueError(f"rule {self.name}: enforcement level {self.enforcement_level!r} not in "
+                             f"{sorted(LEVELS)}")
+
+    @property
+    def anchor(self) -> Optional[str]:
+        """The control the rule is mapped to first (Security Hub, Checkov, cdk-nag...), if any."""
+        return self.anchors[0] if self.anchors else None
 
     def schema_properties(self) -> dict[str, dict]:
         props = {k: _regex_format(v) if k in REGEX_PROPERTIES else dict(v) for k, v in self.config.items()}
@@ -146,10 +161,10 @@ class TypeFilter:
     prepare: Callable[[Optional[Mapping[str, Any]]], Any]
 
 
-def type_filters() -> dict[str, TypeFilter]:
-    """`{policy name: TypeFilter}` of every resource rule."""
+def type_filters(rules: Optional[Iterable[Rule]] = None) -> dict[str, TypeFilter]:
+    """`{policy name: TypeFilter}` of every resource rule of `rules` (default: the registry)."""
     return {r.name: TypeFilter(frozenset(r.resource_types), _prepare(r))
-            for r in RULES if r.kind == "resource"}
+            for r in (RULES if rules is None else rules) if r.kind == "resource"}
 
 
 def _resource_validate(rule: Rule):
@@ -195,7 +210,8 @@ def to_policy(rule: Rule) -> Union[ResourceValidationPolicy, StackValidationPoli
     common = dict(
         name=rule.name, description=rule.description, severity=SEVERITIES[rule.severity],
         config_schema=PolicyConfigSchema(properties=schema) if schema else None,
-        framework=rule.framework(), tags=rule.tags(), remediation_steps=rule.remediation)
+        framework=rule.framework(), tags=rule.tags(), remediation_steps=rule.remediation,
+        enforcement_level=None if rule.enforcement_level is None else LEVELS[rule.enforcement_level])
     if rule.kind == "stack":
         return StackValidationPolicy(validate=_stack_validate(rule), **common)
     return ResourceValidationPolicy(validate=_resource_validate(rule), **common)
