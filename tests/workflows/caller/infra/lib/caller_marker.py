@@ -1,0 +1,1 @@
+REPOSITORY_NAME = "orders"
