@@ -36,7 +36,8 @@ def pack_dir() -> Path:
         return CHECKOUT
     spec = importlib.util.find_spec(INSTALLED)
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"the bundled policy pack is missing: no {CHECKOUT} and no {INSTALLED} installed")
+        raise FileNotFoundError(f"the bundled policy pack is missing: no {CHECKOUT}, no {INSTALLED} "
+                                "installed")
     return Path(list(spec.submodule_search_locations)[0]).resolve()
 
 

@@ -26,5 +26,5 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["LEVELS", "POLICIES", "RULES", "Rule", "policies", "policy_pack", "relevel", "resource_rule", "select",
-           "stack_rule", "to_policy"]
+__all__ = ["LEVELS", "POLICIES", "RULES", "Rule", "policies", "policy_pack", "relevel", "resource_rule",
+           "select", "stack_rule", "to_policy"]
