@@ -26,14 +26,6 @@ def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
                                              v.policy, v.urn or "", v.message))
 
 
-def group_by_severity(violations: Iterable[Violation]) -> list[tuple[str, list[Violation]]]:
-    """[(severity label, violations)] from critical to low, unspecified last; empty groups omitted."""
-    groups: dict[str, list[Violation]] = {}
-    for violation in sorted_violations(violations):
-        groups.setdefault(severity_label(violation.severity), []).append(violation)
-    return list(groups.items())
-
-
 def policy_index(report: Report) -> dict[str, PolicyMeta]:
     """Every policy the report knows, including ones only seen in a violation (metadata taken from it)."""
     index = {meta.name: meta for meta in report.policies}

@@ -3,6 +3,8 @@ then resources per account, violations by severity — one entry per rule, its r
 it — and the blind spots in full."""
 from __future__ import annotations
 
+from itertools import groupby
+
 from preflight.model import MultiReport, Report
 from preflight.reports.common import (multi_verdict, plural, resources_by_account, severity_counts, severity_label,
                                       stack_status, unseen, verdict)
@@ -65,15 +67,11 @@ def _violations(report: Report) -> list[str]:
     entries = fold(report)
     lines = [f"Violations: {len(report.mandatory)} mandatory, {len(report.advisory)} advisory, "
              f"from {plural(len(entries), 'rule')}"]
-    severity = object()
-    for entry in entries:
-        if severity_label(entry.severity) != severity:
-            severity = severity_label(entry.severity)
-            count = sum(e.violations for e in entries if severity_label(e.severity) == severity)
-            lines.extend(["", f"{severity.upper()} ({count})"])
-        elif lines[-1].startswith(" "):
-            lines.append("")
-        lines.extend(_entry(entry))
+    for severity, group in groupby(entries, key=lambda entry: severity_label(entry.severity)):
+        group = list(group)
+        lines.extend(["", f"{severity.upper()} ({sum(entry.violations for entry in group)})"])
+        for i, entry in enumerate(group):
+            lines.extend(([""] if i else []) + _entry(entry))
     return lines
 
 
