@@ -16,18 +16,23 @@ import json
 import os
 import sys
 import threading
+import time
 from typing import Any, Optional
 
 
 def main(argv: list[str]) -> None:
-    sys.dont_write_bytecode = True      # nothing is written into the program's directory
-    fd = int(argv[1])
     job = json.loads(sys.stdin.read())
     sys.stdin.close()
     sys.stdin = open(os.devnull)        # noqa: SIM115 - the program reads nothing from us
+    serve(job, int(argv[1]), int(argv[2]) if len(argv) > 2 else None)
+
+
+def serve(job: dict, fd: int, answer_fd: Optional[int]) -> None:
+    """Runs the job, writes its frames on `fd`, and ends the process (preflight/host_zygote.py forks here)."""
+    sys.dont_write_bytecode = True      # nothing is written into the program's directory
     from preflight.wire import FrameWriter
     out = FrameWriter(fd)
-    questions = StackReferenceQuestions(out, int(argv[2])) if len(argv) > 2 else None
+    questions = StackReferenceQuestions(out, answer_fd) if answer_fd is not None else None
     try:
         _run(job, out, questions)
     except BaseException as e:  # noqa: BLE001 - reported to preflight, which prints one line
@@ -101,8 +106,12 @@ def _run(job: dict, out, questions: Optional[StackReferenceQuestions] = None) ->
     from preflight.wire import registration_body
     spec = ProgramSpec.from_json(job["spec"])
     try:
-        run = run_program(spec, job["mode"],
-                          on_register=lambda reg: out.send("registration", registration_body(reg, outputs=False)),
+        modules = _ModuleNews(out)
+
+        def on_register(reg) -> None:
+            out.send("registration", registration_body(reg, outputs=False))
+            modules.maybe_send()
+        run = run_program(spec, job["mode"], on_register=on_register,
                           stack_outputs=questions.ask if questions is not None else None)
     except KeyboardInterrupt as e:  # no signal reaches this process group from a terminal: the program raised it
         err = _program_error(e, spec.directory)
@@ -111,6 +120,7 @@ def _run(job: dict, out, questions: Optional[StackReferenceQuestions] = None) ->
     except ProgramError as e:
         out.send("error", {"message": e.message, "location": e.location, "internal": False})
         return
+    modules.maybe_send(force=True)
     regs = list(run.monitor.registrations.values())
     accounts = {}
     for reg in regs:
@@ -124,6 +134,30 @@ def _run(job: dict, out, questions: Optional[StackReferenceQuestions] = None) ->
         "stack_references": list(run.mocks.stack_references),
         "accounts": accounts,
     })
+
+
+class _ModuleNews:
+    """Tells preflight, now and then, which preloadable modules the program has imported so far: its fork
+    server (preflight/host_zygote.py) imports them while this run goes on, for the runs after it."""
+
+    def __init__(self, out) -> None:
+        from preflight.host_zygote import preloadable
+        self._out, self._preloadable = out, preloadable
+        self._sent: set[str] = set()
+        self._last = 0.0
+
+    def maybe_send(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < 0.05:
+            return
+        self._last = now
+        modules = sys.modules
+        # A provider's lazily imported module counts once the program has used it (pulumi._utils._LazyModule).
+        new = [m for m in list(modules) if m not in self._sent and type(modules.get(m)).__name__ != "_LazyModule"]
+        self._sent.update(new)
+        new = [m for m in new if self._preloadable(m)]
+        if new:
+            self._out.send("modules", new)
 
 
 def _schema(regs: list, unanswered_invokes: list) -> dict:

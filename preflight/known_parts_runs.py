@@ -8,38 +8,67 @@ from typing import Any, Callable, Optional
 
 from preflight import known_parts
 from preflight.fabricate import SALT_ENV
+from preflight.fork_server import ForkServers
 from preflight.model import Report, Violation
 from preflight.pack_session import PackSession
 from preflight.program import ProgramSpec
 from preflight.program_host import ProgramHost
 
 
-def judge(loaded: Any, pool: Any, pairs: set, *, on_start: Callable[[int], None],
-          on_host: Callable[[ProgramHost], None]) -> tuple[list[Violation], Optional[str]]:
-    """Violations that hold in both salted runs on the pairs the preview could not evaluate, and why there
-    are none when a run did not finish (a program that fails on made-up values judges nothing)."""
-    reports: list[Optional[Report]] = [None] * len(known_parts.SALTS)
-    errors: list[str] = []
+class Judge:
+    """The two salted runs, started once the preview's program is done (beside its analysis, forked from a
+    server that imported what that program imported); `finish(pairs)` then gives the violations
+    that hold in both runs on the pairs the preview could not evaluate, and why there are none when a run
+    did not finish (a program that fails on made-up values judges nothing). `cancel()` stops them."""
 
-    def run(i: int, salt: str) -> None:
-        try:
-            reports[i] = _run(loaded, pool, salt, on_start=on_start, on_host=on_host)
-        except Exception as e:  # noqa: BLE001 - a shadow run that fails only withholds its judgement
-            errors.append(f"{type(e).__name__}: {e}")
+    def __init__(self, loaded: Any, pool: Any, *, on_start: Callable[[int], None],
+                 on_host: Callable[[ProgramHost], None], forks: Optional[ForkServers] = None) -> None:
+        self._reports: list[Optional[Report]] = [None] * len(known_parts.SALTS)
+        self._errors: list[str] = []
+        self._hosts: list[ProgramHost] = []
+        self._lock = threading.Lock()
+        self._cancelled = False
 
-    threads = [threading.Thread(target=run, args=(i, salt), daemon=True)
-               for i, salt in enumerate(known_parts.SALTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors or any(r is None for r in reports):
-        return [], (errors[0] if errors else "a run did not finish")
-    return known_parts.judged(pairs, [r.violations for r in reports]), None
+        def track(host: ProgramHost) -> None:
+            with self._lock:
+                self._hosts.append(host)
+                cancelled = self._cancelled
+            if cancelled:
+                host.kill()
+            on_host(host)
+
+        def run(i: int, salt: str) -> None:
+            try:
+                self._reports[i] = _run(loaded, pool, salt, on_start=on_start, on_host=track, forks=forks)
+            except Exception as e:  # noqa: BLE001 - a shadow run that fails only withholds its judgement
+                self._errors.append(f"{type(e).__name__}: {e}")
+
+        self._threads = [threading.Thread(target=run, args=(i, salt), daemon=True)
+                         for i, salt in enumerate(known_parts.SALTS)]
+        for t in self._threads:
+            t.start()
+
+    def finish(self, pairs: set) -> tuple[list[Violation], Optional[str]]:
+        for t in self._threads:
+            t.join()
+        reports = self._reports
+        if self._errors or any(r is None for r in reports):
+            return [], (self._errors[0] if self._errors else "a run did not finish")
+        return known_parts.judged(pairs, [r.violations for r in reports]), None
+
+    def cancel(self) -> None:
+        """The preview left nothing to judge, or failed: the runs stop, and their packs go back."""
+        with self._lock:
+            self._cancelled = True
+            hosts = list(self._hosts)
+        for host in hosts:
+            host.kill()
+        for t in self._threads:
+            t.join()
 
 
 def _run(loaded: Any, pool: Any, salt: str, *, on_start: Callable[[int], None],
-         on_host: Callable[[ProgramHost], None]) -> Report:
+         on_host: Callable[[ProgramHost], None], forks: Optional[ForkServers]) -> Report:
     opts = dataclasses.replace(loaded.opts, mode="up")
     project = loaded.project
     pack = PackSession(opts, project, loaded.given_config, pool, holder=f"{loaded.full_name}#known-parts{salt}")
@@ -48,7 +77,7 @@ def _run(loaded: Any, pool: Any, salt: str, *, on_start: Callable[[int], None],
         spec = ProgramSpec(name=project.name, stack=project.stack, directory=project.directory,
                            main=project.main, config=project.config, secret_keys=list(project.secret_keys))
         host = ProgramHost(spec, "up", python=loaded.python, on_register=pack.submit, on_start=on_start,
-                           extra_env={SALT_ENV: salt})
+                           extra_env={SALT_ENV: salt}, forks=forks)
         on_host(host)
         report = pack.report(host.wait(opts.program_timeout, check=pack.stream.check))
         healthy = True

@@ -31,6 +31,7 @@ class PackSession:
         self.policies: Optional[list[dict]] = None
         self._key = json.dumps(given_config, sort_keys=True, default=str)
         self.registrations: dict[str, Registration] = {}
+        self.unknown_pairs: set = set()     # (policy, urn) a rule could not evaluate in preview; set by report()
         self.stream = StreamingAnalyzer(self._lease, self._analyze_request,
                                         give_back=lambda clients: pool.give_back(holder, clients, True))
 
@@ -54,6 +55,10 @@ class PackSession:
     def submit(self, reg: Registration) -> None:
         self.registrations[reg.urn] = reg
         self.stream.submit(reg)
+
+    def seen_unknowns(self) -> bool:
+        """Whether a rule has already said, in this preview, that it could not evaluate an unknown input."""
+        return bool(known_parts.unevaluated_pairs(list(self.stream.diagnostics)))
 
     def _analyze_request(self, reg: Registration) -> Resource:
         return _resource(reg, self.registrations, outputs=False)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from preflight.fork_server import ForkServers
 from preflight.monitor import Registration
 from preflight.program import ProgramError, ProgramSpec, fold
 from preflight.wire import FrameWriter, read_frame, registration_of
@@ -55,7 +56,7 @@ class ProgramHost:
     def __init__(self, spec: ProgramSpec, mode: str, *, python: str,
                  on_register: Callable[[Registration], None], on_start: Callable[[int], None],
                  on_reference: Callable[[str], Optional[dict]] = _no_answer,
-                 extra_env: Optional[dict[str, str]] = None) -> None:
+                 extra_env: Optional[dict[str, str]] = None, forks: Optional[ForkServers] = None) -> None:
         self.spec, self._on_register, self._on_reference = spec, on_register, on_reference
         self._done: Optional[dict] = None
         self._error: Optional[dict] = None
@@ -73,9 +74,13 @@ class ProgramHost:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
         env["PYTHONPATH"] = self._path_dir.name
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        self._server = forks.get(python, dict(env)) if forks is not None else None
         env.update(extra_env or {})
+        job = {"spec": spec.to_json(), "mode": mode}
+        forked = self._server.spawn(job, str(spec.directory), env, write_fd, answer_read) \
+            if self._server is not None else None
         try:
-            self.proc = subprocess.Popen(
+            self.proc = forked or subprocess.Popen(
                 [python, "-u", "-m", "preflight.host", str(write_fd), str(answer_read)], cwd=spec.directory,
                 env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                 pass_fds=(write_fd, answer_read), start_new_session=True)
@@ -96,9 +101,11 @@ class ProgramHost:
         self._reader.start()
         self._drain = threading.Thread(target=self._read_output, daemon=True)
         self._drain.start()
+        if forked is not None:
+            return
         try:
             assert self.proc.stdin is not None
-            self.proc.stdin.write(json.dumps({"spec": spec.to_json(), "mode": mode}).encode())
+            self.proc.stdin.write(json.dumps(job).encode())
             self.proc.stdin.close()
         except (BrokenPipeError, OSError):
             pass  # the host died at once: wait() reports how
@@ -113,6 +120,9 @@ class ProgramHost:
                 kind, body = frame["kind"], frame["body"]
                 if kind == "registration":
                     self._on_register(registration_of(body))
+                elif kind == "modules":
+                    if self._server is not None:
+                        self._server.learn(body)
                 elif kind == "stack_reference":
                     threading.Thread(target=self._answer, args=(body,), name="preflight-reference",
                                      daemon=True).start()

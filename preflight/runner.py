@@ -20,6 +20,7 @@ from preflight.monitor import ROOT_STACK_TYPE
 from preflight.pack_pool import PackPool
 # _resource and _split_unknowns: tests/policies/corpus builds Analyze requests with them.
 from preflight.pack_session import PackSession, _resource, _split_unknowns  # noqa: F401
+from preflight.fork_server import ForkServers
 from preflight.program import ProgramError, ProgramSpec
 from preflight.program_host import HostedRun, ProgramHost, program_python
 from preflight.schema import policy as schema_policy
@@ -31,15 +32,18 @@ PID_FILE_ENV = "PREFLIGHT_PID_FILE"
 # pids of every process the most recent run started: packs and the program host (tests check they are gone).
 last_pids: list[int] = []
 last_pack_pids: list[int] = []
+last_fork_server_pids: list[int] = []
 INSTANCES_ENV = "PREFLIGHT_PACK_INSTANCES"
 _pid_lock = threading.Lock()
 
 
-def _track_pid(pid: int, *, pack: bool = False) -> None:
+def _track_pid(pid: int, *, pack: bool = False, fork_server: bool = False) -> None:
     with _pid_lock:
         last_pids.append(pid)
         if pack:
             last_pack_pids.append(pid)
+        if fork_server:
+            last_fork_server_pids.append(pid)
         path = os.environ.get(PID_FILE_ENV)
         if path:
             with open(path, "a") as f:
@@ -51,6 +55,7 @@ def forget_pids() -> None:
     with _pid_lock:
         last_pids.clear()
         last_pack_pids.clear()
+        last_fork_server_pids.clear()
 
 
 def pack_instances() -> int:
@@ -118,10 +123,12 @@ def run(opts: RunOptions) -> Report:
     loaded.seconds = time.perf_counter() - clock
     forget_pids()
     pool = new_pool(opts, runtime.get(opts), cap=instances, want=instances)
+    forks = ForkServers(on_start=lambda pid: _track_pid(pid, fork_server=True))
     try:
-        return run_loaded(loaded, pool, answer=file_answerer(loaded, files))
+        return run_loaded(loaded, pool, answer=file_answerer(loaded, files), forks=forks)
     finally:
         pool.close()
+        forks.close()
 
 
 class _Runtime:
@@ -185,7 +192,8 @@ def new_pool(opts: RunOptions, runtime: pack_env.PackRuntime, cap: int, want: in
 
 def run_loaded(loaded: Loaded, pool: PackPool, *, answer: Answerer = lambda name, waiting: None,
                on_outputs: Callable[[dict], None] = lambda outputs: None,
-               on_host: Callable[[ProgramHost], None] = lambda host: None) -> Report:
+               on_host: Callable[[ProgramHost], None] = lambda host: None,
+               forks: Optional[ForkServers] = None) -> Report:
     """Runs the stack's program and its analysis. `answer(name, waiting)` answers a StackReference (it may
     wait for another stack: the packs go back to the pool meanwhile); `on_outputs` gets the stack's
     exports (wire form) as soon as the program is done."""
@@ -204,14 +212,18 @@ def run_loaded(loaded: Loaded, pool: PackPool, *, answer: Answerer = lambda name
 
     host = None
     healthy = False
+    judging = opts.mode == "preview" and opts.known_parts
+    judge: Optional[known_parts_runs.Judge] = None
     try:
         try:
             spec = ProgramSpec(name=project.name, stack=project.stack, directory=project.directory,
                                main=project.main, config=project.config, secret_keys=list(project.secret_keys))
             host = ProgramHost(spec, opts.mode, python=loaded.python, on_register=pack.submit, on_start=_track_pid,
-                               on_reference=on_reference)
+                               on_reference=on_reference, forks=forks)
             on_host(host)
             program = host.wait(opts.program_timeout, check=pack.stream.check)
+            if judging and pack.seen_unknowns():     # already something to judge: beside this run's analysis
+                judge = known_parts_runs.Judge(loaded, pool, on_start=_track_pid, on_host=on_host, forks=forks)
         except ProgramError as e:
             note = project_mod.placeholder_note(str(e), project)
             raise PreflightError(f"{e} {note}" if note else str(e)) from None
@@ -233,12 +245,15 @@ def run_loaded(loaded: Loaded, pool: PackPool, *, answer: Answerer = lambda name
         if host is not None:
             host.close()
         pack.close(healthy)
+        if judge is not None and not (healthy and pack.unknown_pairs):
+            judge.cancel()
     timings["pack_start"] = pack.stream.start_seconds
     timings["analysis"] = time.perf_counter() - clock
     report.timings = timings
-    if opts.mode == "preview" and opts.known_parts and getattr(pack, "unknown_pairs", None):
-        (found, _), seconds = known_parts_runs.timed(lambda: known_parts_runs.judge(
-            loaded, pool, pack.unknown_pairs, on_start=_track_pid, on_host=on_host))
+    if judging and pack.unknown_pairs:
+        if judge is None:
+            judge = known_parts_runs.Judge(loaded, pool, on_start=_track_pid, on_host=on_host, forks=forks)
+        (found, _), seconds = known_parts_runs.timed(lambda: judge.finish(pack.unknown_pairs))
         known_parts_runs.apply(report, found, seconds)
     return report
 

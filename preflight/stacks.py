@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from preflight import project as project_mod, runner, stack_refs
+from preflight.fork_server import ForkServers
 from preflight.model import MultiReport, Report, StackFailure
 from preflight.program_host import ProgramHost
 from preflight.runner import (Answer, Loaded, PreflightError, RunOptions, _Runtime, file_answerer, forget_pids,
@@ -109,6 +110,7 @@ class _Run:
         self.aborted = threading.Event()
         self.slots = _Slots(slots, self.aborted)
         self.hosts: list[ProgramHost] = []
+        self.forks = ForkServers(on_start=lambda pid: runner._track_pid(pid, fork_server=True))
         self.reads: dict[str, list[str]] = {s.name: [] for s in stacks}
 
     # -- answering StackReferences ------------------------------------------------------------
@@ -200,7 +202,7 @@ class _Run:
             stack.report = run_loaded(stack.loaded, pool,
                                       answer=lambda name, waiting: self.answer(stack, name, waiting),
                                       on_outputs=lambda outputs: self._published(stack, outputs),
-                                      on_host=self._started)
+                                      on_host=self._started, forks=self.forks)
         except PreflightError as e:
             stack.failure = str(e)
         except BaseException as e:  # noqa: BLE001 - one stack's internal error must not hide the others
@@ -300,6 +302,7 @@ def run_stacks(opts_list: list[RunOptions]) -> MultiReport:
             deadline = time.monotonic() + 3     # within limits.SIGNAL_GRACE of a signal, all in all
             for thread in threads:
                 thread.join(timeout=max(0.0, deadline - time.monotonic()))
+            run.forks.close()
             _reap(list(runner.last_pids))
     report = MultiReport(project=project, mode=first.mode, reads={s.name: list(run.reads[s.name]) for s in stacks})
     report.order = _dependency_order([s.name for s in stacks], report.reads)
