@@ -125,3 +125,23 @@ class Job:
             if result.returncode != 0:
                 break
         return results
+
+
+def step(job: dict, key: str, value: str) -> dict:
+    return next(s for s in job["steps"] if s.get(key) == value)
+
+
+def action(step: dict) -> str:
+    return step.get("uses", "").split("@")[0]
+
+
+def uses(job: dict, name: str) -> dict:
+    return next(s for s in job["steps"] if action(s) == name)
+
+
+def names(job: dict) -> list[str]:
+    return [s.get("name") or s["uses"].split("@")[0] for s in job["steps"]]
+
+
+def as_list(needs) -> list[str]:
+    return [needs] if isinstance(needs, str) else list(needs)

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.workflows.runner import load_workflow as load
+from tests.workflows.runner import action, as_list, load_workflow as load, names, step
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -71,26 +70,6 @@ def make_targets(text: str) -> set[str]:
 
 def all_runs() -> str:
     return "\n".join(s for path in WORKFLOW_FILES for s in strings(load(path)))
-
-
-def step(job: dict, key: str, value: str) -> dict:
-    return next(s for s in job["steps"] if s.get(key) == value)
-
-
-def action(step: dict) -> str:
-    return step.get("uses", "").split("@")[0]
-
-
-def uses(job: dict, name: str) -> dict:
-    return next(s for s in job["steps"] if action(s) == name)
-
-
-def names(job: dict) -> list[str]:
-    return [s.get("name") or s["uses"].split("@")[0] for s in job["steps"]]
-
-
-def as_list(needs) -> list[str]:
-    return [needs] if isinstance(needs, str) else list(needs)
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
@@ -292,77 +271,3 @@ def test_cloud_preview_runs_only_with_credentials_and_applies_the_pack():
     assert pulumi["comment-on-pr"] is True
     assert (pulumi["stack-name"], pulumi["policyPackConfigs"]) == (
         "${{ vars.PULUMI_ORG }}/${{ matrix.stack }}", "${{ env.PACK_CONFIG }}")
-
-
-def test_deploy_runs_dev_then_the_foundation_then_the_services_behind_the_production_environment():
-    workflow = load(WORKFLOWS / "deploy.yml")
-    assert workflow["on"]["push"]["branches"] == ["main"]
-    assert workflow["concurrency"] == {"group": "deploy", "cancel-in-progress": False}
-    jobs = workflow["jobs"]
-    assert set(jobs) == {"dev", "plan", "foundation", "services"}
-    dev, plan, foundation, services = jobs["dev"], jobs["plan"], jobs["foundation"], jobs["services"]
-    assert dev["environment"] == "dev" and "needs" not in dev
-    assert as_list(foundation["needs"]) == ["dev", "plan"]
-    assert as_list(services["needs"]) == ["plan", "foundation"]
-    for job in (foundation, services):      # every job touching a prod stack waits for the approval
-        assert job["environment"] == "production"
-    assert "environment" not in plan and plan["permissions"] == {"contents": "read"}
-    for job in (dev, foundation, services):
-        assert job["permissions"] == {"contents": "read", "id-token": "write"}
-    assert plan["outputs"] == {"services": "${{ steps.services.outputs.services }}"}
-    readers = step(plan, "id", "services")["run"]
-    assert "services=$(python scripts/changed_stacks.py --readers prod)" in readers
-    assert services["if"] == "needs.plan.outputs.services != '[]'"
-    strategy = services["strategy"]
-    assert strategy["fail-fast"] is False and 1 < strategy["max-parallel"] <= 8
-    assert strategy["matrix"] == {"stack": "${{ fromJSON(needs.plan.outputs.services) }}"}
-    for job, stack, config in ((dev, "dev", "policies/config/dev.json"),
-                               (foundation, "prod", "policies/config/prod.json"),
-                               (services, "${{ matrix.stack }}", "${{ env.PACK_CONFIG }}")):
-        pulumi = uses(job, "pulumi/actions")
-        assert (pulumi["with"]["command"], pulumi["with"]["stack-name"], pulumi["with"]["policyPacks"],
-                pulumi["with"]["policyPackConfigs"]) == ("up", "${{ vars.PULUMI_ORG }}/" + stack, "policies", config)
-        assert "env" not in pulumi        # the token comes from pulumi/auth-actions, by OIDC
-        order = [action(s) for s in job["steps"]]
-        assert order.index("pulumi/auth-actions") < order.index("pulumi/actions")
-        credentials = uses(job, "aws-actions/configure-aws-credentials")["with"]
-        assert credentials["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
-        assert credentials["role-session-name"].startswith("pulumi-up-")
-        # the offline verdict first: a broken program or a mandatory violation stops before any credentials
-        assert names(job).index("Preflight") < names(job).index("aws-actions/configure-aws-credentials")
-    for job, stack in ((dev, "dev"), (foundation, "prod")):
-        assert step(job, "name", "Preflight")["run"] == f"make preflight STACK={stack}"
-    assert '-m preflight "${args[@]}" --policy-pack policies --policy-pack-config "$PACK_CONFIG"' in \
-        step(services, "name", "Preflight")["run"]
-    step(services, "run", 'venv/bin/python scripts/changed_stacks.py --describe "$STACK" >> "$GITHUB_ENV"')
-
-
-def test_the_deploy_matrix_is_every_stack_of_the_repository_reading_the_foundation():
-    result = subprocess.run([sys.executable, str(CHANGED_STACKS), "--readers", "prod"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
-    services = json.loads(result.stdout)
-    assert services == sorted(s for s in LAYOUT.stacks if LAYOUT.foundation[s] == "prod")
-    assert all(s.startswith("prod-") for s in services) and "prod" not in services
-
-
-def test_org_policy_takes_a_required_pack_ref_and_repository_a_token_secret_and_gives_outputs():
-    workflow = load(WORKFLOWS / "org-policy.yml")
-    call = workflow["on"]["workflow_call"]
-    inputs = call["inputs"]
-    for name in ("pack-repository", "pack-ref", "stack"):
-        assert inputs[name]["required"] is True and "default" not in inputs[name], name
-    assert inputs["policy-config"]["default"] == "prod" and inputs["program-path"]["default"] == "."
-    assert call["secrets"] == {"pack-token": {
-        "description": call["secrets"]["pack-token"]["description"], "required": False}}
-    assert set(call["outputs"]) == {"verdict", "mandatory", "advisory", "report-artifact", "report-json",
-                                    "report-sarif", "report-markdown"}
-    job = workflow["jobs"]["preflight"]
-    assert set(job["outputs"]) == set(call["outputs"])
-    pack = next(s for s in job["steps"] if s.get("with", {}).get("path") == ".aws-cicd-guardrails")
-    assert pack["with"]["ref"] == "${{ inputs.pack-ref }}"
-    assert pack["with"]["repository"] == "${{ inputs.pack-repository }}"
-    # the secret reaches that checkout and nothing else
-    assert [s for s in job["steps"] if "pack-token" in str(s)] == [pack]
-    run = step(job, "id", "run")["run"]
-    assert '--program "$PROGRAM"' in run and '"$RUNNER_TEMP/guardrails/bin/preflight"' in run

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflows.runner import Job, load_workflow
+from tests.workflows.runner import Job, load_workflow, step
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "org-policy.yml"
@@ -161,3 +161,24 @@ def test_a_program_that_cannot_run_stops_the_step_with_exit_2_and_no_outputs(ins
     assert "the program is broken" in run.stderr
     assert uploads == []                               # nothing to upload, nothing that could close alerts
 
+
+def test_org_policy_takes_a_required_pack_ref_and_repository_a_token_secret_and_gives_outputs():
+    workflow = load_workflow(WORKFLOW)
+    call = workflow["on"]["workflow_call"]
+    inputs = call["inputs"]
+    for name in ("pack-repository", "pack-ref", "stack"):
+        assert inputs[name]["required"] is True and "default" not in inputs[name], name
+    assert inputs["policy-config"]["default"] == "prod" and inputs["program-path"]["default"] == "."
+    assert call["secrets"] == {"pack-token": {
+        "description": call["secrets"]["pack-token"]["description"], "required": False}}
+    assert set(call["outputs"]) == {"verdict", "mandatory", "advisory", "report-artifact", "report-json",
+                                    "report-sarif", "report-markdown"}
+    job = workflow["jobs"]["preflight"]
+    assert set(job["outputs"]) == set(call["outputs"])
+    pack = next(s for s in job["steps"] if s.get("with", {}).get("path") == ".aws-cicd-guardrails")
+    assert pack["with"]["ref"] == "${{ inputs.pack-ref }}"
+    assert pack["with"]["repository"] == "${{ inputs.pack-repository }}"
+    # the secret reaches that checkout and nothing else
+    assert [s for s in job["steps"] if "pack-token" in str(s)] == [pack]
+    run = step(job, "id", "run")["run"]
+    assert '--program "$PROGRAM"' in run and '"$RUNNER_TEMP/guardrails/bin/preflight"' in run
