@@ -36,10 +36,8 @@ preflight, the program hosts, the pack processes).
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,22 +46,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-import yaml
+from org_programs import (ROOT, floor_program, foundation_stack, load_config, monolith_stack,
+                          program_copy, replay_program, service_name, service_stack)
 
-ROOT = Path(__file__).resolve().parents[1]
-PROJECT = "aws-cicd-platform"
-KEY = (PROJECT + ":{}").format
 PACK = ROOT / "policies"
 PACK_CONFIG = PACK / "config" / "prod.json"
 TIMINGS_LINE = re.compile(r"^timings(?: [\w.-]+)?: (.*)$", re.M)
 TIMING = re.compile(r"([\w-]+) (\d+(?:\.\d+)?)s")
-FLOOR_MAIN = '''"""Bench floor: N bare resources, nothing else."""
-import pulumi
-import pulumi_aws as aws
-
-for i in range(pulumi.Config().require_int("count")):
-    aws.s3.Bucket(f"bucket-{i}")
-'''
 # The wrapper: runs the command, then writes {"exit", "wall", "maxrss_kib"} to the file named first.
 WRAPPER = '''import json, resource, subprocess, sys, time
 result, out, err, cmd = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
@@ -90,76 +79,6 @@ class Run:
         if not self.report:
             return 0
         return sum(len(r.get("resources", [])) for r in self.report.get("stacks", [self.report]))
-
-
-# -- stack files ------------------------------------------------------------------------------------------------
-def load_config(name: str) -> dict:
-    return yaml.safe_load((ROOT / f"Pulumi.{name}.yaml").read_text())
-
-
-def service_name(i: int) -> str:
-    return f"s{i:03d}"
-
-
-def foundation_stack(count: int) -> dict:
-    stack = load_config("prod")
-    stack["config"][KEY("serviceStacks")] = {service_name(i): f"prod-{service_name(i)}" for i in range(count)}
-    return stack
-
-
-def renamed_service(template: dict, i: int) -> dict:
-    service = copy.deepcopy(template)
-    name = service_name(i)
-    service["name"] = name
-    service["repository"] = f"{service['repository'].split('/')[0]}/{name}"
-    for store in ("parameterStore", "secretsManager"):      # keep each service's own paths
-        if isinstance(service.get(store), dict):
-            service[store] = {k: v.replace(template["name"], name, 1) for k, v in service[store].items()}
-    return service
-
-
-def service_stack(template: dict, i: int) -> dict:
-    stack = copy.deepcopy(template)
-    (service,) = template["config"][KEY("services")]
-    stack["config"][KEY("services")] = [renamed_service(service, i)]
-    return stack
-
-
-def monolith_stack(count: int) -> dict:
-    """The foundation plus what the service stacks set, with `count` copies of the orders service."""
-    foundation, orders = load_config("prod"), load_config("prod-orders")
-    config = dict(foundation["config"])
-    for key in ("scope", "serviceStacks"):
-        config.pop(KEY(key), None)
-    for key in ("sourceConnectionArn", "build", "retention"):
-        config[KEY(key)] = orders["config"][KEY(key)]
-    config[KEY("notifications")] = {**foundation["config"][KEY("notifications")],
-                                    **orders["config"][KEY("notifications")]}
-    (service,) = orders["config"][KEY("services")]
-    config[KEY("services")] = [renamed_service(service, i) for i in range(count)]
-    return {"config": config}
-
-
-def program_copy(dest: Path, stacks: dict[str, dict]) -> Path:
-    dest.mkdir(parents=True)
-    shutil.copy2(ROOT / "__main__.py", dest / "__main__.py")
-    shutil.copy2(ROOT / "Pulumi.yaml", dest / "Pulumi.yaml")
-    shutil.copytree(ROOT / "components", dest / "components", ignore=shutil.ignore_patterns("__pycache__"))
-    for linked in ("policies", "venv"):
-        if (ROOT / linked).exists():
-            (dest / linked).symlink_to(ROOT / linked)
-    for name, stack in stacks.items():
-        (dest / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(stack, sort_keys=False))
-    return dest
-
-
-def floor_program(dest: Path, count: int) -> Path:
-    dest.mkdir(parents=True)
-    (dest / "Pulumi.yaml").write_text("name: bench-floor\nruntime:\n  name: python\n  options:\n"
-                                      f"    virtualenv: {ROOT / 'venv'}\n")
-    (dest / "Pulumi.prod.yaml").write_text(yaml.safe_dump({"config": {"bench-floor:count": count}}))
-    (dest / "__main__.py").write_text(FLOOR_MAIN)
-    return dest
 
 
 # -- running ----------------------------------------------------------------------------------------------------
@@ -194,6 +113,10 @@ class Bench:
         run.report = json.loads(out.read_text())
         return run
 
+    def replay(self, run: Run) -> Run:
+        program = replay_program(self.scratch / f"replay-{self.runs}", run.report)
+        return self.preflight(f"replay of {run.what}", program, ["--stack", "prod"], known_parts=False)
+
     def floor(self, count: int) -> Run:
         program = floor_program(self.scratch / f"floor-{count}-{self.runs}", count)
         # Bare registrations + pack start: no known-parts runs (`up`-mode reruns are not part of the floor).
@@ -211,7 +134,7 @@ def figure(name: str, value: Optional[float], goal: str = "", note: str = "") ->
         verdict = f"(goal {goal}: not measured)"
     else:
         verdict = "(reported)"
-    print(f"{name:<64} {shown:>7}  {verdict}{'  ' + note if note else ''}", flush=True)
+    print(f"{name:<72} {shown:>7}  {verdict}{'  ' + note if note else ''}", flush=True)
 
 
 def dispatch_figures(quick: bool) -> None:
@@ -294,11 +217,15 @@ def main(argv: Optional[list[str]] = None) -> int:
                                    known_parts=kp)
 
         single = {kp: one_service(0, kp) for kp in (True, False)}
+        replayed = bench.replay(single[False])
         for kp, run in single.items():
             base = floor(run.resources())
             figure(f"one service stack: wall / SDK floor, {'with' if kp else 'without'} known parts",
                    run.wall / base.wall, "<= 1.5",
                    f"{run.wall:.2f}s / {base.wall:.2f}s, {run.resources()} resources")
+            figure(f"  the same, floor = the stack's own resources bare, {'with' if kp else 'without'} known parts",
+                   run.wall / replayed.wall, "<= 1.5",
+                   f"{run.wall:.2f}s / {replayed.wall:.2f}s, {replayed.resources()} resources")
 
         # N separate invocations (a sample of k, extrapolated) against one --all-stacks run.
         kp = args.org_known_parts
@@ -326,6 +253,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             base = floor(run.resources())
             figure(f"peak RSS / SDK floor: {run.what}", run.rss_mib / base.rss_mib, "<= 1.0",
                    f"{run.rss_mib:.0f} / {base.rss_mib:.0f} MiB at {run.resources()} resources")
+        figure("  the same, floor = the service stack's own resources bare", single[True].rss_mib / replayed.rss_mib,
+               "<= 1.0", f"{single[True].rss_mib:.0f} / {replayed.rss_mib:.0f} MiB")
         base = floor(together.resources())
         figure(f"peak RSS / SDK floor: {n} service stacks in one run", together.rss_mib / base.rss_mib, "<= 1.0",
                f"{together.rss_mib:.0f} / {base.rss_mib:.0f} MiB at {together.resources()} resources "
