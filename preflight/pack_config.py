@@ -3,7 +3,7 @@
 The CLI accepts per policy either an enforcement level string or an object holding
 `enforcementLevel` plus the policy's properties; `all` sets the level of every policy.
 Defaults come from each policy's config schema, and the result is validated against it.
-Beyond the CLI, as the pack itself does at Configure (policies/rules/_config_check.py, with the
+Beyond the CLI, as the pack itself does at Configure (policies/aws_cicd_guardrails/_config_check.py, with the
 same messages): NaN and infinities, unknown policy names and properties, invalid regular
 expressions (`"format": "regex"`) and dates, and waivers of a policy that has no `waivers`
 property (it cannot be waived). The first problem is the one-line error.
@@ -159,7 +159,7 @@ def _policy_problem(name: str, schema: Mapping[str, Any], props: Mapping[str, An
     return f"{where([name, *errors[0].absolute_path])}: {describe(errors[0])}" if errors else None
 
 
-# ---- the wording, as policies/rules/_config_messages.py has it ------------------------------
+# ---- the wording, as policies/aws_cicd_guardrails/_config_messages.py has it -----------------
 
 def where(parts: Sequence[Any]) -> str:
     return str(parts[0]) + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts[1:])

@@ -102,7 +102,8 @@ def test_the_packs_describe_themselves_alike_and_run_different_dispatches(twins)
         stock.info().SerializeToString(deterministic=True)
     twins.configure(pack_config.load(PACK_DIR / "config" / "prod.json"))
     # A property the SDK cannot read fails the request with the same status and details, even on a type
-    # no rule reads; where it fails tells the dispatches apart (a frame of rules/_dispatch.py or none).
+    # no rule reads; where it fails tells the dispatches apart (a frame of aws_cicd_guardrails/_dispatch.py
+    # or none).
     request = service_stack()[0].analyze_request()
     request.type = "aws:sqs/queue:Queue"
     request.properties.update({"delaySeconds": float("inf")})
@@ -120,7 +121,7 @@ def test_the_packs_describe_themselves_alike_and_run_different_dispatches(twins)
     for client in twins.clients:
         with pytest.raises(PackError) as e:
             client.analyze(unreadable)
-        where.append("rules/_dispatch.py" in str(e.value))
+        where.append("aws_cicd_guardrails/_dispatch.py" in str(e.value))
     assert where == [False, True]
 
 
