@@ -72,7 +72,7 @@ def _on_this_interpreter(pack: Path) -> Path:
     meta = yaml.safe_load((pack / "PulumiPolicy.yaml").read_text())
     meta["runtime"] = {"name": "python", "options": {"virtualenv": str(shim / "env")}}
     (shim / "PulumiPolicy.yaml").write_text(yaml.safe_dump(meta, sort_keys=False))
-    for name in ("__main__.py", "requirements.txt", "config"):
+    for name in ("__main__.py", "config"):
         (shim / name).symlink_to(pack / name)
     # exec, not a symlink: a venv's python finds its pyvenv.cfg only under its own path.
     python = shim / "env" / "bin" / "python"
