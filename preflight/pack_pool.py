@@ -8,8 +8,8 @@ the same time lease different processes.
 
 A process is handed only to a stack with the same pack config as the one it was configured with.
 The CLI starts a pack for a single update, and packs keep what their config made for the life of
-the process (aws-cicd-guardrails remembers every expired waiver it parsed, rules/_waivers.py, and
-reports them in AnalyzeStack): a process configured with another config would carry one stack's
+the process (aws-cicd-guardrails remembers every expired waiver it parsed, aws_cicd_guardrails/_waivers.py,
+and reports them in AnalyzeStack): a process configured with another config would carry one stack's
 findings into another's report. A process with another config is stopped and a new one started
 in its place instead.
 

@@ -42,8 +42,8 @@ FOUNDATION_KEY = "foundation"
 # tokens.ParseStackName: letters, digits, '-', '_', '.' (at most 100); keeps the outputs shell- and env-safe.
 NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 EVERY_STACK_DIRS = ("components/", "policies/", "preflight/")
-EVERY_STACK_FILES = ("__main__.py", "requirements.txt", "Makefile", ".github/workflows/pull-request.yml",
-                     "scripts/changed_stacks.py")
+EVERY_STACK_FILES = ("__main__.py", "requirements.txt", "requirements-dev.txt", "pyproject.toml", "Makefile",
+                     ".github/workflows/pull-request.yml", "scripts/changed_stacks.py")
 
 
 class Failure(Exception):

@@ -101,7 +101,8 @@ def test_a_deleted_stack_file_selects_the_stacks_still_reading_it_not_itself(rep
 
 @pytest.mark.parametrize("path", [
     "components/platform.py", "components/documents/pipeline_policies.py", "__main__.py", "Pulumi.yaml",
-    "requirements.txt", "policies/aws_cicd_guardrails/ecr.py", "policies/PulumiPolicy.yaml",
+    "requirements.txt", "requirements-dev.txt", "pyproject.toml", "policies/aws_cicd_guardrails/ecr.py",
+    "policies/PulumiPolicy.yaml",
     "policies/requirements.txt",
     "preflight/cli.py", "Makefile", ".github/workflows/pull-request.yml", "scripts/changed_stacks.py",
 ])
