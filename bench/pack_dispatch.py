@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Analyze new / stock: {speedup:.2f} (goal >= {RATE_GOAL:g}: "
           f"{'met' if speedup >= RATE_GOAL else 'NOT met'})")
     print(f"  the gRPC round trip alone: {floor:.0f} us/call, "
-          f"{floor * rates['new'] / 1e4:.0f}% of a call to the new pack")
+          f"{floor * rates['new'] / 1e4:.0f}% of a call to the new pack; a pack that answered in no time "
+          f"would reach new / stock {1e6 / rates['stock'] / floor:.2f} here")
     print(f"  the pack's own Analyze, in process: stock {own['stock']:,.0f} calls/s, new {own['new']:,.0f} "
           f"calls/s: new / stock {own['new'] / own['stock']:.2f}")
     for name in clients:
