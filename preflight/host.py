@@ -129,7 +129,7 @@ def _run(job: dict, out, questions: Optional[StackReferenceQuestions] = None) ->
             accounts[reg.urn] = run.mocks.place(ref).account
     out.send("done", {
         "registrations": [registration_body(r, outputs=True) for r in regs],
-        "schema": _schema(regs, list(run.mocks.unanswered)),
+        "schema": _schema(regs, list(run.mocks.unanswered)) if job.get("schema", True) else {},
         "unanswered_invokes": list(run.mocks.unanswered),
         "stack_references": list(run.mocks.stack_references),
         "accounts": accounts,

@@ -77,7 +77,7 @@ def _run(loaded: Any, pool: Any, salt: str, *, on_start: Callable[[int], None],
         spec = ProgramSpec(name=project.name, stack=project.stack, directory=project.directory,
                            main=project.main, config=project.config, secret_keys=list(project.secret_keys))
         host = ProgramHost(spec, "up", python=loaded.python, on_register=pack.submit, on_start=on_start,
-                           extra_env={SALT_ENV: salt}, forks=forks)
+                           extra_env={SALT_ENV: salt}, forks=forks, schema=False)   # the preview's check holds
         on_host(host)
         report = pack.report(host.wait(opts.program_timeout, check=pack.stream.check))
         healthy = True

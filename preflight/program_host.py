@@ -51,12 +51,14 @@ def _no_answer(name: str) -> Optional[dict]:
 class ProgramHost:
     """One program run. `on_register` is called (from a reader thread) for each custom registration;
     `on_reference(name)` (from a thread of its own) answers a StackReference: the referenced stack's
-    StackReference state, or None when preflight has none (the reference is then listed)."""
+    StackReference state, or None when preflight has none (the reference is then listed). `schema=False`
+    leaves out the host's provider-input-schema check (a known-parts run: the preview's check holds)."""
 
     def __init__(self, spec: ProgramSpec, mode: str, *, python: str,
                  on_register: Callable[[Registration], None], on_start: Callable[[int], None],
                  on_reference: Callable[[str], Optional[dict]] = _no_answer,
-                 extra_env: Optional[dict[str, str]] = None, forks: Optional[ForkServers] = None) -> None:
+                 extra_env: Optional[dict[str, str]] = None, forks: Optional[ForkServers] = None,
+                 schema: bool = True) -> None:
         self.spec, self._on_register, self._on_reference = spec, on_register, on_reference
         self._done: Optional[dict] = None
         self._error: Optional[dict] = None
@@ -76,7 +78,7 @@ class ProgramHost:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         self._server = forks.get(python, dict(env)) if forks is not None else None
         env.update(extra_env or {})
-        job = {"spec": spec.to_json(), "mode": mode}
+        job = {"spec": spec.to_json(), "mode": mode, "schema": schema}
         forked = self._server.spawn(job, str(spec.directory), env, write_fd, answer_read) \
             if self._server is not None else None
         try:
