@@ -16,16 +16,18 @@ from preflight.program_host import ProgramHost
 
 
 class Judge:
-    """The two salted runs, started once the preview's program is done (beside its analysis, forked from a
-    server that imported what that program imported); `finish(pairs)` then gives the violations
-    that hold in both runs on the pairs the preview could not evaluate, and why there are none when a run
-    did not finish (a program that fails on made-up values judges nothing). `cancel()` stops them."""
+    """The salted runs, the first started once the preview's program is done (beside its analysis, forked
+    from a server that imported what that program imported). `finish(pairs)` gives the violations that hold
+    in every run on the pairs the preview could not evaluate; the second run starts only when the first
+    found something there (a clean stack pays for one), and a run that did not finish judges nothing (a
+    program that fails on made-up values): the second value is why. `cancel()` stops them."""
 
     def __init__(self, loaded: Any, pool: Any, *, on_start: Callable[[int], None],
                  on_host: Callable[[ProgramHost], None], forks: Optional[ForkServers] = None) -> None:
         self._reports: list[Optional[Report]] = [None] * len(known_parts.SALTS)
         self._errors: list[str] = []
         self._hosts: list[ProgramHost] = []
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._cancelled = False
 
@@ -37,33 +39,43 @@ class Judge:
                 host.kill()
             on_host(host)
 
-        def run(i: int, salt: str) -> None:
+        def run(i: int) -> None:
             try:
-                self._reports[i] = _run(loaded, pool, salt, on_start=on_start, on_host=track, forks=forks)
+                self._reports[i] = _run(loaded, pool, known_parts.SALTS[i], on_start=on_start, on_host=track,
+                                        forks=forks)
             except Exception as e:  # noqa: BLE001 - a shadow run that fails only withholds its judgement
                 self._errors.append(f"{type(e).__name__}: {e}")
 
-        self._threads = [threading.Thread(target=run, args=(i, salt), daemon=True)
-                         for i, salt in enumerate(known_parts.SALTS)]
-        for t in self._threads:
-            t.start()
+        self._run = run
+        self._start(0)
+
+    def _start(self, i: int) -> threading.Thread:
+        thread = threading.Thread(target=self._run, args=(i,), daemon=True)
+        with self._lock:
+            self._threads.append(thread)
+        thread.start()
+        return thread
 
     def finish(self, pairs: set) -> tuple[list[Violation], Optional[str]]:
-        for t in self._threads:
-            t.join()
-        reports = self._reports
-        if self._errors or any(r is None for r in reports):
-            return [], (self._errors[0] if self._errors else "a run did not finish")
-        return known_parts.judged(pairs, [r.violations for r in reports]), None
+        for i in range(len(known_parts.SALTS)):
+            if i > 0:
+                self._start(i)
+            self._threads[i].join()
+            if self._errors or self._reports[i] is None:
+                return [], (self._errors[0] if self._errors else "a run did not finish")
+            found = known_parts.judged(pairs, [r.violations for r in self._reports[:i + 1]])
+            if not found:
+                return [], None
+        return found, None
 
     def cancel(self) -> None:
         """The preview left nothing to judge, or failed: the runs stop, and their packs go back."""
         with self._lock:
             self._cancelled = True
-            hosts = list(self._hosts)
+            hosts, threads = list(self._hosts), list(self._threads)
         for host in hosts:
             host.kill()
-        for t in self._threads:
+        for t in threads:
             t.join()
 
 

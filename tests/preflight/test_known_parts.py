@@ -1,5 +1,8 @@
 """preflight/known_parts.py: a preview finding from two salted `up` runs, only where the preview could not
 evaluate it (pulumi_policy policy.py reports such a policy as "can't run policy ... during preview")."""
+import shutil
+from pathlib import Path
+
 from preflight import fabricate
 from preflight.known_parts import NOTE, judged, unevaluated_pairs
 from preflight.protocol import Diagnostic
@@ -56,7 +59,6 @@ def test_the_salt_varies_made_up_ids_and_never_what_follows_from_known_inputs(mo
 def _preflight(*args):
     import subprocess
     import sys
-    from pathlib import Path
     root = Path(__file__).resolve().parents[2]
     return subprocess.run([sys.executable, "-m", "preflight", "--program", str(root / "tests/fixtures/known_parts"),
                            "--stack", "dev", "--policy-pack", str(root / "policies"), "--format", "json", *args],
@@ -93,3 +95,29 @@ def test_generated_random_strings_are_made_up_per_salt_with_their_length(monkeyp
     second = fabricate.identity("random:index/randomPassword:RandomPassword", "db", urn, {"length": 24},
                                 fabricate.Place("333333333333", "us-east-1"))[1]["result"]
     assert len(first) == len(second) == 24 and first != second
+
+
+def _hosts_of_a_run(program) -> int:
+    from preflight import runner
+    from preflight.runner import RunOptions
+    report = runner.run(RunOptions(program=program, stack="dev", policy_pack=program.parents[2] / "policies"))
+    hosts = set(runner.last_pids) - set(runner.last_pack_pids) - set(runner.last_fork_server_pids)
+    return report, len(hosts)
+
+
+def test_a_second_salted_run_only_when_the_first_found_something_the_preview_could_not_judge(tmp_path):
+    fixture = Path(__file__).resolve().parents[2] / "tests/fixtures/known_parts"
+    report, hosts = _hosts_of_a_run(fixture)
+    assert [v.policy for v in report.violations if v.message.endswith(NOTE)] == ["ecs-task-definition-image-pinned"]
+    assert hosts == 3                       # the preview, then both salted runs
+    # The same program with its image tagged by a git SHA: the first salted run finds nothing there.
+    clean = tmp_path / "tests" / "fixtures" / "known_parts"
+    shutil.copytree(fixture, clean)
+    (clean.parents[2] / "policies").symlink_to(fixture.parents[2] / "policies")
+    main = clean / "__main__.py"
+    main.write_text(main.read_text().replace('f"{url}:latest"', 'f"{url}:3f9c2d1"'))
+    report, hosts = _hosts_of_a_run(clean)
+    assert not [v for v in report.violations if v.policy == "ecs-task-definition-image-pinned"]
+    # A clean salted run is no verdict of its own: the check stays listed as not evaluated in preview.
+    assert [n["policy"] for n in report.not_applicable if n["policy"] == "ecs-task-definition-image-pinned"]
+    assert hosts == 2                       # the preview and one salted run
