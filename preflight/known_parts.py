@@ -11,7 +11,8 @@ preflight adds a judgement of its own:
    parts) drawn from a different salt in each run (preflight/fabricate.py SALT).
 3. A finding joins the preview's report only where the preview could not evaluate that policy on
    that resource, and both runs report it: it holds whichever of those made-up values AWS returns,
-   so it follows from the known parts. Anything else stays "not evaluated".
+   so it follows from the known parts. Anything else stays "not evaluated". (The second run is
+   needed only when the first reports something on such a pair: preflight/known_parts_runs.py.)
 
 A finding cannot appear here that a real `up` of the same inputs would not give, except through a
 value preflight predicts from known inputs (an ECR repository URL from account, region and name)
