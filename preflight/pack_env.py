@@ -182,8 +182,10 @@ def is_venv(venv: Path) -> bool:
 
 
 def ensure_venv(venv: Path, project_dir: Path, *, progress: Callable[[str], None] = lambda s: None,
-                timeout: Optional[float] = None, option: Optional[str] = None) -> bool:
+                timeout: Optional[float] = None, option: Optional[str] = None, owner: str = POLICY_FILE,
+                whose: str = "the policy pack's") -> bool:
     """Builds `venv` from `project_dir`/requirements.txt unless it is one already; True when built.
+    `owner` is the file whose `virtualenv` option names it (PulumiPolicy.yaml, or a program's Pulumi.yaml).
 
     Safe when several processes call it at once: the one holding the lock builds, the others
     wait and reuse. A failed or interrupted build leaves no directory behind."""
@@ -197,17 +199,17 @@ def ensure_venv(venv: Path, project_dir: Path, *, progress: Callable[[str], None
             progress(f"removing {_show(venv)}: an earlier build of it was interrupted")
             shutil.rmtree(venv, ignore_errors=True)
         if venv.exists() and not venv.is_dir():
-            raise PackEnvError(f"the 'virtualenv' option in {POLICY_FILE} is set to {str(venv)!r} "
+            raise PackEnvError(f"the 'virtualenv' option in {owner} is set to {str(venv)!r} "
                                "but it is not a directory")
         was_empty_dir = venv.is_dir()
         if was_empty_dir and any(venv.iterdir()):
             raise PackEnvError(
-                f"The 'virtualenv' option in {POLICY_FILE} is set to {option!r}, but {str(venv)!r} doesn't "
+                f"The 'virtualenv' option in {owner} is set to {option!r}, but {str(venv)!r} doesn't "
                 f"appear to be a virtual environment; remove it, or run: python3 -m venv {venv} && "
                 f"{venv}/bin/python -m pip install -r {project_dir / 'requirements.txt'}")
         building.touch()
         try:
-            _build(venv, project_dir, progress, time.monotonic() + timeout, timeout)
+            _build(venv, project_dir, progress, time.monotonic() + timeout, timeout, whose)
         except BaseException:
             shutil.rmtree(venv, ignore_errors=True)
             if was_empty_dir:
@@ -219,10 +221,10 @@ def ensure_venv(venv: Path, project_dir: Path, *, progress: Callable[[str], None
 
 
 def _build(venv: Path, project_dir: Path, progress: Callable[[str], None], deadline: float,
-           timeout: float) -> None:
+           timeout: float, whose: str) -> None:
     requirements = project_dir / "requirements.txt"
     source = f" from {_show(requirements)}" if requirements.exists() else ""
-    progress(f"creating the policy pack's virtualenv {_show(venv)}{source}")
+    progress(f"creating {whose} virtualenv {_show(venv)}{source}")
     step = functools.partial(_step, cwd=project_dir, deadline=deadline, timeout=timeout)
     step([base_python(), "-m", "venv", str(venv)], env=dict(os.environ),
          what=f"creating virtual environment at {venv}")

@@ -236,16 +236,16 @@ class ProgramHost:
         self._path_dir.cleanup()
 
 
-def program_python(virtualenv: Optional[Path]) -> str:
-    """The interpreter of the project's virtualenv, else the python on PATH, as the language host picks it."""
-    if virtualenv is None:
-        from preflight.pack_env import PackEnvError, base_python
-        try:
+def program_python(virtualenv: Optional[Path], program_dir: Path,
+                   progress: Callable[[str], None] = lambda s: None) -> str:
+    """The interpreter of the project's virtualenv, else the python on PATH, as the language host picks it.
+    A virtualenv that does not exist yet is built from the program's requirements.txt as `pulumi install`
+    builds it (toolchain InstallDependencies, run in the program's directory), as the pack's is."""
+    from preflight.pack_env import PackEnvError, base_python, ensure_venv
+    try:
+        if virtualenv is None:
             return base_python()
-        except PackEnvError as e:
-            raise ProgramError(str(e)) from None
-    python = virtualenv / "bin" / "python"
-    if not python.exists():
-        raise ProgramError(f"the project's virtualenv {virtualenv} has no bin/python: create it with "
-                           f"`python3 -m venv {virtualenv}` and install the program's requirements.txt into it")
-    return str(python)
+        ensure_venv(virtualenv, program_dir, progress=progress, owner="Pulumi.yaml", whose="the program's")
+    except PackEnvError as e:
+        raise ProgramError(str(e)) from None
+    return str(virtualenv / "bin" / "python")

@@ -153,7 +153,8 @@ def load(opts: RunOptions, runtime: Optional[_Runtime] = None) -> Loaded:
         given_config = pack_config.load(opts.policy_pack_config)
         if runtime is not None:
             runtime.get(opts)
-        python = program_python(project.virtualenv)
+        program_dir = project.main if project.main.is_dir() else project.main.parent
+        python = program_python(project.virtualenv, program_dir, progress=opts.progress)
     except (project_mod.ProjectError, pack_config.PackConfigError, ProgramError) as e:
         raise PreflightError(str(e)) from None
     return Loaded(opts=opts, project=project, given_config=given_config, python=python)

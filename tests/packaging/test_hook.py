@@ -36,3 +36,16 @@ def test_every_input_triggers_the_hook(path):
 ])
 def test_other_files_do_not(path):
     assert not re.search(HOOK["files"], path)
+
+
+def test_the_readme_snippet_is_a_pre_commit_config_with_this_hook():
+    # pre-commit's config schema (pre_commit/clientlib.py CONFIG_SCHEMA): a map whose `repos` list holds
+    # {repo, rev, hooks: [{id, ...}]}; a bare list is refused ("Expected a Config map but got a list").
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## pre-commit"):]
+    block = section[section.index("```yaml") + len("```yaml"):section.index("```", section.index("```yaml") + 7)]
+    config = yaml.safe_load(block)
+    (repo,) = config["repos"]
+    assert set(repo) == {"repo", "rev", "hooks"}
+    (hook,) = repo["hooks"]
+    assert hook["id"] == HOOK["id"] and "bundled:prod" in hook["args"]
