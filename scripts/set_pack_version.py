@@ -1,6 +1,6 @@
 """Write a release tag's version into the pack's PulumiPolicy.yaml; print the version.
 
-    python scripts/set_pack_version.py v1.4.0 [--file policies/PulumiPolicy.yaml]
+    python scripts/set_pack_version.py v1.4.0 [--file policies/PulumiPolicy.yaml] [--check]
 
 The CLI publishes a Python pack under the `version` of its PulumiPolicy.yaml (the SDK's own answer
 is a placeholder), and the Pulumi Cloud client refuses a version outside ^[a-zA-Z0-9-_.]{1,100}$:
@@ -62,11 +62,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tag", help="the release tag, e.g. v1.4.0 or refs/tags/v1.4.0")
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="the pack's PulumiPolicy.yaml")
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 unless the file already carries the tag's version (a release: "
+                             "the tagged commit itself must say what preflight and the pack report)")
     args = parser.parse_args(argv)
     try:
         version = version_of(args.tag)
         text = args.file.read_text(encoding="utf-8")
-        args.file.write_text(with_version(text, version), encoding="utf-8")
+        edited = with_version(text, version)
+        current = yaml.safe_load(text)
+        if args.check and (not isinstance(current, dict) or str(current.get("version")) != version):
+            print(f"set_pack_version: {args.file} does not say version {version}: run "
+                  f"`python scripts/set_pack_version.py {args.tag}` and commit it before tagging", file=sys.stderr)
+            return 1
+        if not args.check:
+            args.file.write_text(edited, encoding="utf-8")
     except VersionError as e:
         print(f"set_pack_version: {e}", file=sys.stderr)
         return 2

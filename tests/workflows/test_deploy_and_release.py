@@ -136,6 +136,15 @@ def test_a_release_tag_sets_the_pack_version_and_takes_its_changelog_section_as_
 
 def test_a_tag_without_a_changelog_section_or_not_semver_stops_the_release(release_workspace):
     workspace, tools = release_workspace
+    pack_file = workspace / "policies" / "PulumiPolicy.yaml"
+    before = pack_file.read_text()
+    # A tag whose commit does not carry its version: the release stops, and writes nothing.
+    _, results = release_build(workspace, tools, "v9.9.9")
+    assert [r.returncode for r in results] == [1]
+    assert "does not say version 9.9.9: run `python scripts/set_pack_version.py v9.9.9`" in results[0].stderr
+    assert pack_file.read_text() == before
+    subprocess.run([sys.executable, str(workspace / "scripts" / "set_pack_version.py"), "v9.9.9", "--file",
+                    str(pack_file)], check=True, capture_output=True)
     _, results = release_build(workspace, tools, "v9.9.9")
     assert [r.returncode for r in results] == [0, 1]
     assert "::error::CHANGELOG.md has no section '## [9.9.9]'" in results[1].stdout

@@ -86,3 +86,15 @@ def test_two_top_level_version_lines_or_a_missing_file_stop_with_exit_2(tmp_path
     assert result.returncode == 2 and "2 top-level 'version:' lines" in result.stderr
     missing = run("v2.0.0", "--file", str(tmp_path / "absent.yaml"))
     assert missing.returncode == 2 and "No such file" in missing.stderr
+
+
+def test_check_changes_nothing_and_says_whether_the_file_carries_the_tags_version(tmp_path):
+    pack = tmp_path / "PulumiPolicy.yaml"
+    pack.write_text("runtime: python\nversion: 0.1.0  # released\n")
+    script = [sys.executable, str(SCRIPT)]
+    same = subprocess.run([*script, "--check", "v0.1.0", "--file", str(pack)], capture_output=True, text=True)
+    assert (same.returncode, same.stdout, same.stderr) == (0, "0.1.0\n", "")
+    other = subprocess.run([*script, "--check", "v0.2.0", "--file", str(pack)], capture_output=True, text=True)
+    assert other.returncode == 1 and other.stdout == "" and other.stderr.count("\n") == 1
+    assert "does not say version 0.2.0" in other.stderr
+    assert pack.read_text() == "runtime: python\nversion: 0.1.0  # released\n"
