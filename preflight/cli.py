@@ -73,6 +73,14 @@ def _path(text: str) -> Path:
     return Path(text)
 
 
+def _report(text: str) -> tuple[str, Path]:
+    """`FORMAT=FILE`: one more report of the same run."""
+    fmt, sep, path = text.partition("=")
+    if not sep or fmt not in FORMATS:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected FORMAT=FILE, FORMAT one of {', '.join(FORMATS)}")
+    return fmt, _path(path)
+
+
 def _pack_config(text: str) -> Path:
     """A config file, or `bundled:NAME` for the bundled pack's config/NAME.json."""
     try:
@@ -114,6 +122,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", action=_Once, choices=FORMATS, default="text",
                    help="report format (default: text)")
     p.add_argument("--output", action=_Once, type=_path, help="write the report to FILE instead of stdout")
+    p.add_argument("--report", action="append", type=_report, default=[], metavar="FORMAT=FILE",
+                   help="also write the same run's report in FORMAT to FILE (repeatable)")
     p.add_argument("--program-timeout", action=_Once, type=_seconds,
                    default=limits.PROGRAM_TIMEOUT, metavar="SECONDS",
                    help=f"stop a program that runs longer (default: {limits.PROGRAM_TIMEOUT:g})")
@@ -156,8 +166,10 @@ def _stacks(args: argparse.Namespace) -> tuple[list[str], bool]:
         stacks = discover(args.program)
     else:
         stacks = args.stack or ["dev"]
-    if args.format == "sarif" and len(stacks) > MAX_RUNS:
-        raise UsageError(f"--format sarif: {len(stacks)} stacks, and GitHub code scanning takes at most {MAX_RUNS} "
+    sarif = "--format sarif" if args.format == "sarif" else \
+        next((f"--report sarif={path}" for fmt, path in args.report if fmt == "sarif"), None)
+    if sarif and len(stacks) > MAX_RUNS:
+        raise UsageError(f"{sarif}: {len(stacks)} stacks, and GitHub code scanning takes at most {MAX_RUNS} "
                          "runs (one per stack) in a SARIF file; check them in runs of at most that many stacks")
     return stacks, not args.all_stacks and len(stacks) == 1
 
@@ -175,19 +187,19 @@ def _check_program(path: Path) -> None:
         raise UsageError(f"--program {path}: not a directory")
 
 
-def _check_output(path: Optional[Path]) -> None:
+def _check_output(path: Optional[Path], flag: str = "--output") -> None:
     """Refused before the run: a report that cannot be written must not cost a whole run first."""
     if path is None:
         return
     if path.is_dir():
-        raise UsageError(f"--output {path}: is a directory")
+        raise UsageError(f"{flag} {path}: is a directory")
     parent = path.parent if str(path.parent) else Path(".")
     if parent.exists() and not parent.is_dir():
-        raise UsageError(f"--output {path}: {parent} is not a directory")
+        raise UsageError(f"{flag} {path}: {parent} is not a directory")
     if not parent.is_dir():
-        raise UsageError(f"--output {path}: directory {parent} does not exist")
+        raise UsageError(f"{flag} {path}: directory {parent} does not exist")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"--output {path}: not writable")
+        raise UsageError(f"{flag} {path}: not writable")
 
 
 def _on_signal(signum: int, _frame) -> None:
@@ -227,16 +239,22 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     args = parser().parse_args(argv)
     _check_program(args.program)
     _check_output(args.output)
+    for _, path in args.report:
+        _check_output(path, "--report")
     stacks, single = _stacks(args)
     if single:
         report = run(options(args, stacks[0]))
         _write(render(report, args.format), args.output)
+        for fmt, path in args.report:
+            _write(render(report, fmt), path, "--report")
         if args.timings:
             print(_timings(report.timings), file=sys.stderr)
         return report.exit_code
     multi = run_stacks([options(args, stack) for stack in stacks])
     if multi.reports:       # nothing to report when no stack ran: the lines say why
         _write(render(multi, args.format), args.output)
+        for fmt, path in args.report:
+            _write(render(multi, fmt), path, "--report")
     for line in multi.error_lines():
         print(f"preflight: {_one_line(line)}", file=sys.stderr)
     if args.timings:
@@ -244,13 +262,13 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     return multi.exit_code
 
 
-def _write(text: str, output: Optional[Path]) -> None:
+def _write(text: str, output: Optional[Path], flag: str = "--output") -> None:
     text = text if text.endswith("\n") else text + "\n"
     if output:
         try:
             output.write_text(text)
         except OSError as e:
-            raise UsageError(f"--output {output}: {e.strerror}") from None
+            raise UsageError(f"{flag} {output}: {e.strerror}") from None
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
