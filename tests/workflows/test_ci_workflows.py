@@ -130,7 +130,7 @@ def test_sarif_is_uploaded_and_markdown_goes_to_the_job_summary():
     for name in ("pull-request.yml", "org-policy.yml"):
         text = (WORKFLOWS / name).read_text()
         assert "github/codeql-action/upload-sarif@" in text
-        assert "--format sarif" in text and '>> "$GITHUB_STEP_SUMMARY"' in text
+        assert ("--format sarif" in text or '--report "sarif=' in text) and '>> "$GITHUB_STEP_SUMMARY"' in text
         assert "security-events: write" in text and "actions: read" in text
 
 
@@ -159,17 +159,16 @@ def test_pull_request_plan_outputs_the_changed_stacks_every_matrix_uses():
 def test_pull_request_preflight_checks_a_stack_with_its_foundation_and_publishes_before_failing():
     job = load(WORKFLOWS / "pull-request.yml")["jobs"]["preflight"]
     assert job["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
-    order = ["Stacks of the run and their pack config", "Preflight verdict and SARIF report",
+    order = ["Stacks of the run and their pack config", "Preflight verdict, SARIF and Markdown reports",
              "Markdown report as the job summary", "Upload SARIF to code scanning",
              "Fail on mandatory violations"]
     assert [n for n in names(job) if n in order] == order
     steps = dict(zip(names(job), job["steps"]))
-    for name in order[1:3]:
-        run = steps[name]["run"]
-        assert 'args=(); for s in $STACKS; do args+=(--stack "$s"); done' in run
-        assert '-m preflight "${args[@]}" --policy-pack policies --policy-pack-config "$PACK_CONFIG"' in run
-    assert steps[order[2]]["if"] == "always() && steps.stacks.outcome == 'success'"
-    assert 'cat "preflight-$STACK.md" >> "$GITHUB_STEP_SUMMARY"' in steps[order[2]]["run"]
+    run = steps[order[1]]["run"]         # one run, both reports (--report)
+    assert 'args=(); for s in $STACKS; do args+=(--stack "$s"); done' in run
+    assert '-m preflight "${args[@]}" --policy-pack policies --policy-pack-config "$PACK_CONFIG"' in run
+    assert steps[order[2]]["if"] == "always() && hashFiles(format('preflight-{0}.md', matrix.stack)) != ''"
+    assert steps[order[2]]["run"] == 'cat "preflight-$STACK.md" >> "$GITHUB_STEP_SUMMARY"'
     upload = steps[order[3]]
     assert action(upload) == "github/codeql-action/upload-sarif"
     assert upload["if"] == "always() && hashFiles(format('preflight-{0}.sarif', matrix.stack)) != ''"
@@ -198,7 +197,7 @@ def test_pull_request_verdict_step_passes_fails_on_mandatory_and_stops_when_pref
     assert (tmp_path / "args").read_text().splitlines() == [
         "-m", "preflight", "--stack", "prod", "--stack", "prod-orders", "--policy-pack", "policies",
         "--policy-pack-config", "policies/config/prod.json", "--format", "sarif", "--output",
-        "preflight-prod-orders.sarif"]
+        "preflight-prod-orders.sarif", "--report", "markdown=preflight-prod-orders.md"]
     if verdict is None:
         assert result.returncode == 2 and not (tmp_path / "output").exists()
     else:
