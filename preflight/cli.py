@@ -134,7 +134,11 @@ def parser() -> argparse.ArgumentParser:
                    default=limits.ANALYZE_TIMEOUT, metavar="SECONDS",
                    help=f"longest one Analyze/AnalyzeStack call may take (default: {limits.ANALYZE_TIMEOUT:g})")
     p.add_argument("--no-known-parts", action="store_true",
-                   help="preview: skip judging the known parts of unknown values (two extra runs as in --mode up)")
+                   help="preview: skip judging the known parts of unknown values (extra runs as in --mode up)")
+    p.add_argument("--install", action="store_true",
+                   help="first build the program's missing virtualenv (Pulumi.yaml runtime.options.virtualenv) from "
+                        "its requirements.txt, as `pulumi install` does; without it a missing one is refused, as "
+                        "`pulumi preview` refuses it")
     p.add_argument("--timings", action="store_true", help="print time spent per phase on stderr")
     p.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     return p
@@ -155,7 +159,7 @@ def options(args: argparse.Namespace, stack: Optional[str] = None) -> RunOptions
                       mode=args.mode, program_timeout=args.program_timeout,
                       pack_start_timeout=args.pack_start_timeout, analyze_timeout=args.analyze_timeout,
                       progress=_progress, stack_outputs=list(args.stack_outputs),
-                      known_parts=not args.no_known_parts)
+                      known_parts=not args.no_known_parts, install=args.install)
 
 
 def _stacks(args: argparse.Namespace) -> tuple[list[str], bool]:

@@ -46,7 +46,10 @@ def main(argv: list[str]) -> None:
     ctl.settimeout(0.05)
     global _STARTED_IN
     _STARTED_IN = sys.path[0]
-    import pulumi.runtime  # noqa: F401 - what every host imports first
+    try:
+        import pulumi.runtime  # noqa: F401 - what every host imports first
+    except ImportError:
+        pass                    # the forked host says so, in the language host's words (preflight/host.py)
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(ctl, 1 << 22, 3)

@@ -237,15 +237,22 @@ class ProgramHost:
 
 
 def program_python(virtualenv: Optional[Path], program_dir: Path,
-                   progress: Callable[[str], None] = lambda s: None) -> str:
+                   progress: Callable[[str], None] = lambda s: None, install: bool = False) -> str:
     """The interpreter of the project's virtualenv, else the python on PATH, as the language host picks it.
-    A virtualenv that does not exist yet is built from the program's requirements.txt as `pulumi install`
+    A virtualenv that is not there is refused as `pulumi preview` refuses it (toolchain pip.go
+    NewVirtualEnvError), or with `install` built from the program's requirements.txt as `pulumi install`
     builds it (toolchain InstallDependencies, run in the program's directory), as the pack's is."""
-    from preflight.pack_env import PackEnvError, base_python, ensure_venv
+    from preflight.pack_env import PackEnvError, base_python, ensure_venv, is_venv
     try:
         if virtualenv is None:
             return base_python()
-        ensure_venv(virtualenv, program_dir, progress=progress, owner="Pulumi.yaml", whose="the program's")
+        if install:
+            ensure_venv(virtualenv, program_dir, progress=progress, owner="Pulumi.yaml", whose="the program's")
     except PackEnvError as e:
         raise ProgramError(str(e)) from None
+    if not is_venv(virtualenv):
+        state = "doesn't exist" if not virtualenv.exists() else "doesn't appear to be a virtual environment"
+        raise ProgramError(f"The 'virtualenv' option in Pulumi.yaml is set to {str(virtualenv)!r}, but it {state}; "
+                           f"run `pulumi install` (or preflight --install) to create it from {program_dir}/"
+                           "requirements.txt")
     return str(virtualenv / "bin" / "python")

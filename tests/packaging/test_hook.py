@@ -16,7 +16,8 @@ HOOK = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
 def test_the_entry_is_the_console_script_of_the_distribution():
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert HOOK["id"] == "preflight" and HOOK["language"] == "python"
-    assert scripts[HOOK["entry"]] == "preflight.cli:main"
+    script, *args = HOOK["entry"].split()
+    assert scripts[script] == "preflight.cli:main" and args == ["--install"]
     assert HOOK["pass_filenames"] is False
 
 

@@ -28,14 +28,15 @@ def test_the_distribution_installs_distinct_names_and_the_pack_files(installed):
     files = sorted(str(p.relative_to(pack)) for p in pack.rglob("*") if "__pycache__" not in p.parts)
     assert files == ["PulumiPolicy.yaml", "__main__.py", "config", "config/dev.json", "config/prod.json",
                      "requirements.txt"]
-    assert (installed.bin / HOOK["entry"]).is_file() and HOOK["entry"] in PROJECT["scripts"]
+    script = HOOK["entry"].split()[0]
+    assert (installed.bin / script).is_file() and script in PROJECT["scripts"]
     check = installed.run(str(installed.bin / "python"), "-m", "pip", "check", cwd=ROOT)
     assert check.returncode == 0, check.stdout
 
 
 @pytest.mark.parametrize("config, scan_on_push", [("prod", "mandatory"), ("dev", "advisory")])
 def test_the_hook_entry_checks_a_program_with_the_bundled_pack_and_config(installed, config, scan_on_push):
-    proc = installed.run(HOOK["entry"], "--stack", "dev", "--policy-pack-config", f"bundled:{config}",
+    proc = installed.run(*HOOK["entry"].split(), "--stack", "dev", "--policy-pack-config", f"bundled:{config}",
                          "--format", "json", "--no-known-parts", cwd=PROGRAM)
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
@@ -48,7 +49,7 @@ def test_the_hook_entry_checks_a_program_with_the_bundled_pack_and_config(instal
 
 
 def test_an_unknown_bundled_config_is_one_line_naming_the_bundled_ones(installed):
-    proc = installed.run(HOOK["entry"], "--policy-pack-config", "bundled:nope", cwd=PROGRAM)
+    proc = installed.run(*HOOK["entry"].split(), "--policy-pack-config", "bundled:nope", cwd=PROGRAM)
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr == ("preflight: argument --policy-pack-config: bundled:nope: no bundled config of "
