@@ -35,6 +35,10 @@ class ProgramTimeout(ProgramError):
     pass
 
 
+class _GraceOver(Exception):
+    pass
+
+
 @dataclass
 class HostedRun:
     registrations: dict[str, Registration]
@@ -170,8 +174,39 @@ class ProgramHost:
     def output(self) -> str:
         return b"".join(self._output).decode(errors="replace")
 
-    def wait(self, timeout: float, check: Callable[[], None] = lambda: None) -> HostedRun:
-        """The finished run; raises ProgramError (or what `check` raises) and never waits past `timeout`."""
+    def wait(self, timeout: float, check: Callable[[], None] = lambda: None,
+             own_error_grace: float = 0.0) -> HostedRun:
+        """The finished run; raises ProgramError (or what `check` raises) and never waits past `timeout`.
+        When `check` raises, a program that ends in an error of its own within `own_error_grace` seconds has
+        that error raised instead (one cause, e.g. an interpreter without the SDK, then gives one line
+        whichever process noticed it first)."""
+        failed: list[BaseException] = []
+
+        def checked() -> None:
+            try:
+                check()
+            except BaseException as e:
+                failed.append(e)
+                raise
+        try:
+            return self._wait(timeout, checked)
+        except BaseException as e:
+            if not failed or e is not failed[0] or own_error_grace <= 0:
+                raise
+            end = time.monotonic() + own_error_grace
+
+            def grace() -> None:       # a wall-clock bound, even while the program waits for an answer
+                if time.monotonic() > end:
+                    raise _GraceOver()
+            try:
+                self._wait(own_error_grace, grace)
+            except (ProgramTimeout, _GraceOver):
+                pass                    # still running: what `check` raised stands
+            except ProgramError as own:
+                raise own from None
+            raise e
+
+    def _wait(self, timeout: float, check: Callable[[], None]) -> HostedRun:
         deadline = time.monotonic() + timeout
         while self._reader.is_alive():
             check()

@@ -22,7 +22,7 @@ from preflight.pack_pool import PackPool
 from preflight.pack_session import PackSession, _resource, _split_unknowns  # noqa: F401
 from preflight.fork_server import ForkServers
 from preflight.program import ProgramError, ProgramSpec
-from preflight.program_host import HostedRun, ProgramHost, ProgramTimeout, program_python
+from preflight.program_host import HostedRun, ProgramHost, program_python
 from preflight.schema import policy as schema_policy
 from preflight.schema.check import SchemaResult
 from preflight.schema.documents import DocumentChecks
@@ -223,7 +223,7 @@ def run_loaded(loaded: Loaded, pool: PackPool, *, answer: Answerer = lambda name
             host = ProgramHost(spec, opts.mode, python=loaded.python, on_register=pack.submit, on_start=_track_pid,
                                on_reference=on_reference, forks=forks)
             on_host(host)
-            program = _wait_program(host, opts.program_timeout, pack)
+            program = host.wait(opts.program_timeout, check=pack.stream.check, own_error_grace=PROGRAM_ERROR_GRACE)
             if judging and pack.seen_unknowns():     # already something to judge: beside this run's analysis
                 judge = known_parts_runs.Judge(loaded, pool, on_start=_track_pid, on_host=on_host, forks=forks)
         except ProgramError as e:
@@ -260,25 +260,8 @@ def run_loaded(loaded: Loaded, pool: PackPool, *, answer: Answerer = lambda name
     return report
 
 
-# How long a program that has not finished may still end in an error of its own once the pack has failed.
+# How long a program may still end in an error of its own once the pack has failed (ProgramHost.wait).
 PROGRAM_ERROR_GRACE = 2.0
-
-
-def _wait_program(host: ProgramHost, timeout: float, pack: PackSession) -> HostedRun:
-    """The finished run. When the pack fails first, the run stops without waiting for the program, unless the
-    program ends in an error of its own within PROGRAM_ERROR_GRACE: that one is reported (it comes first in
-    what to fix, and one interpreter missing the SDK, say, must give the same line whichever process
-    noticed first)."""
-    try:
-        return host.wait(timeout, check=pack.stream.check)
-    except PackError as pack_error:
-        try:
-            host.wait(PROGRAM_ERROR_GRACE)
-        except ProgramTimeout:
-            pass                    # still running (and now stopped): the pack's error stands
-        except ProgramError:
-            raise
-        raise pack_error from None
 
 
 def root_outputs(program: HostedRun) -> dict[str, Any]:
