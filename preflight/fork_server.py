@@ -116,6 +116,8 @@ class ForkServer:
                 with self._cond:
                     self._cond.wait_for(lambda: self._replies or not self._alive, timeout=30)
                     reply = self._replies.pop(0) if self._replies else None
+                    if reply is None:       # no answer in time: a late one must never pair with another job
+                        self._alive = False
         finally:
             os.close(out_write)
         if reply is None or "pid" not in reply:
