@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import pickle
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -38,10 +40,21 @@ def pack_sources() -> list[Path]:
     return sorted(p for p in PACK_DIR.rglob("*.py") if "venv" not in p.relative_to(PACK_DIR).parts)
 
 
+def _parse(path: Path) -> ast.Module:
+    try:
+        return ast.parse(path.read_text(), str(path))
+    except SystemError:
+        # CPython 3.11 before 3.11.8 (python/cpython#106905): once an AST construction failed in this process,
+        # a later ast.parse can raise "AST constructor recursion depth mismatch"; a fresh interpreter parses.
+        code = "import ast, pickle, sys; sys.stdout.buffer.write(pickle.dumps(ast.parse(open(sys.argv[1]).read())))"
+        done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, check=True, timeout=60)
+        return pickle.loads(done.stdout)
+
+
 def imported_modules(path: Path) -> set[str]:
     """Dotted names of absolute imports, and of importlib.import_module("…") calls."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(_parse(path)):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
