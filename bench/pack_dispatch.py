@@ -37,7 +37,8 @@ from pulumi_policy import EnforcementLevel  # noqa: E402
 from pulumi_policy import policy as sdk  # noqa: E402
 
 from preflight import pack_config  # noqa: E402
-from preflight.analyzer import LEVELS, PolicyPackClient, policy_infos  # noqa: E402
+from preflight.analyzer import PolicyPackClient, policy_infos  # noqa: E402
+from preflight.protocol import configure_request  # noqa: E402
 from tests.policies.realistic import platform_stack, service_stack  # noqa: E402
 
 PACK_DIR = ROOT / "policies"
@@ -93,12 +94,7 @@ def in_process_rates(calls: int) -> dict[str, float]:
     from aws_cicd_guardrails._registry import type_filters
     servicer = sdk._PolicyAnalyzerServicer("aws-cicd-guardrails", "0.0.1", POLICIES,
                                            EnforcementLevel.MANDATORY)
-    configure = analyzer_pb2.ConfigureAnalyzerRequest()
-    for name, cfg in prod_config(policy_infos(servicer.GetAnalyzerInfo(None, None))).items():
-        cfg = dict(cfg)
-        configure.policyConfig[name].enforcementLevel = LEVELS[cfg.pop("enforcementLevel")]
-        configure.policyConfig[name].properties.update(cfg)
-    servicer.Configure(configure, None)
+    servicer.Configure(configure_request(prod_config(policy_infos(servicer.GetAnalyzerInfo(None, None)))), None)
     methods = {"stock": sdk._PolicyAnalyzerServicer.Analyze, "new": _dispatch.analyze_method(type_filters())}
     mix = [r.analyze_request() for r in service_stack("orders")]
     for method in methods.values():  # warm-up

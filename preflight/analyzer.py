@@ -23,7 +23,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from preflight import pack_probe
 from preflight.protocol import (  # noqa: F401 - re-exported: the protocol's types are used through this module
     LEVEL_NAMES, LEVELS, SECRET_SIG, SECRET_SIG_KEY, SEVERITY_NAMES, UNKNOWN, Diagnostic, Options, Provider,
-    Resource, Result, _result, secret, to_struct)
+    Resource, Result, _result, configure_request, secret, to_struct)
 
 class PackError(RuntimeError):
     """The policy pack could not be started or did not answer; the message is one line for the user."""
@@ -142,15 +142,7 @@ class PolicyPackClient:
 
     def configure(self, policy_config: Mapping[str, Mapping[str, Any]]) -> None:
         """Sends a reconciled config: {policy: {"enforcementLevel": level, **properties}}."""
-        req = analyzer_pb2.ConfigureAnalyzerRequest()
-        for name, cfg in policy_config.items():
-            cfg = dict(cfg)
-            level = cfg.pop("enforcementLevel", None)
-            pc = req.policyConfig[name]
-            if level is not None:
-                pc.enforcementLevel = LEVELS[level]
-            pc.properties.update(cfg)
-        self._call(self.stub.Configure, req)
+        self._call(self.stub.Configure, configure_request(policy_config))
 
     def configure_stack(self, *, stack: str, project: str, organization: str = "organization",
                         dry_run: bool = True, config: Optional[Mapping[str, str]] = None,

@@ -107,7 +107,6 @@ class ForkServer:
                 with self._cond:
                     if not self._alive:
                         return None
-                    self._replies.clear()
                 try:
                     socket.send_fds(self._sock, [json.dumps({"op": "run", "job": job, "cwd": cwd, "env": env})
                                                  .encode()], [out_write, frames_fd, answers_fd])

@@ -18,6 +18,19 @@ LEVELS = {
     "remediate": analyzer_pb2.REMEDIATE,
 }
 LEVEL_NAMES = {v: k for k, v in LEVELS.items()}
+
+
+def configure_request(policy_config: Mapping[str, Mapping[str, Any]]) -> analyzer_pb2.ConfigureAnalyzerRequest:
+    """Configure's request for `{policy: {"enforcementLevel"?: level, **properties}}`."""
+    req = analyzer_pb2.ConfigureAnalyzerRequest()
+    for name, cfg in policy_config.items():
+        cfg = dict(cfg)
+        level = cfg.pop("enforcementLevel", None)
+        pc = req.policyConfig[name]
+        if level is not None:
+            pc.enforcementLevel = LEVELS[level]
+        pc.properties.update(cfg)
+    return req
 SEVERITY_NAMES = {
     analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: None,
     analyzer_pb2.POLICY_SEVERITY_LOW: "low",

@@ -216,6 +216,9 @@ def run_loaded(loaded: Loaded, pool: PackPool, *, answer: Answerer = lambda name
     healthy = False
     judging = opts.mode == "preview" and opts.known_parts
     judge: Optional[known_parts_runs.Judge] = None
+
+    def new_judge() -> known_parts_runs.Judge:
+        return known_parts_runs.Judge(loaded, pool, on_start=_track_pid, on_host=on_host, forks=forks)
     try:
         try:
             spec = ProgramSpec(name=project.name, stack=project.stack, directory=project.directory,
@@ -225,7 +228,7 @@ def run_loaded(loaded: Loaded, pool: PackPool, *, answer: Answerer = lambda name
             on_host(host)
             program = host.wait(opts.program_timeout, check=pack.stream.check, own_error_grace=PROGRAM_ERROR_GRACE)
             if judging and pack.seen_unknowns():     # already something to judge: beside this run's analysis
-                judge = known_parts_runs.Judge(loaded, pool, on_start=_track_pid, on_host=on_host, forks=forks)
+                judge = new_judge()
         except ProgramError as e:
             note = project_mod.placeholder_note(str(e), project)
             raise PreflightError(f"{e} {note}" if note else str(e)) from None
@@ -254,7 +257,7 @@ def run_loaded(loaded: Loaded, pool: PackPool, *, answer: Answerer = lambda name
     report.timings = timings
     if judging and pack.unknown_pairs:
         if judge is None:
-            judge = known_parts_runs.Judge(loaded, pool, on_start=_track_pid, on_host=on_host, forks=forks)
+            judge = new_judge()
         (found, _), seconds = known_parts_runs.timed(lambda: judge.finish(pack.unknown_pairs))
         known_parts_runs.apply(report, found, seconds)
     return report

@@ -18,7 +18,8 @@ from pulumi_policy.proxy import _DictProxy, _ListProxy
 
 from aws_cicd_guardrails import POLICIES, RULES, _dispatch, _dispatch_sdk, _waivers
 from aws_cicd_guardrails._registry import Rule, TypeFilter, _prepare, to_policy, type_filters
-from preflight.analyzer import LEVELS, UNKNOWN, Options, Provider, Resource
+from preflight.analyzer import UNKNOWN, Options, Provider, Resource
+from preflight.protocol import configure_request
 
 SERVICER = sdk._PolicyAnalyzerServicer
 STOCK_ANALYZE, STOCK_ANALYZE_STACK = SERVICER.Analyze, SERVICER.AnalyzeStack
@@ -70,15 +71,6 @@ def res(type_: str, name: str, props=None, **kwargs) -> Resource:
                     properties=props or {}, **kwargs)
 
 
-def configure_request(config) -> analyzer_pb2.ConfigureAnalyzerRequest:
-    req = analyzer_pb2.ConfigureAnalyzerRequest()
-    for name, cfg in config.items():
-        cfg = dict(cfg)
-        level = cfg.pop("enforcementLevel", None)
-        if level is not None:
-            req.policyConfig[name].enforcementLevel = LEVELS[level]
-        req.policyConfig[name].properties.update(cfg)
-    return req
 
 
 def analyze_both(servicer, filters, resource: Resource) -> tuple[bytes, bytes]:

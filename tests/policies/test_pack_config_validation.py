@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import grpc
 import pytest
-from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel
 from pulumi_policy import policy as sdk
 
 from aws_cicd_guardrails import POLICIES, RULES, _configure
 from preflight import pack_config
 from preflight.analyzer import PackError
+from preflight.protocol import configure_request
 from tests.policies.conftest import PACK_DIR
 
 REASON = "Legacy group, migrated in INC-4211"
@@ -78,16 +78,6 @@ BAD_CONFIGS = {
 }
 
 
-def request(config) -> analyzer_pb2.ConfigureAnalyzerRequest:
-    """A ConfigureAnalyzerRequest of `{policy: {"enforcementLevel"?, **properties}}`, values as they are."""
-    req = analyzer_pb2.ConfigureAnalyzerRequest()
-    for name, cfg in config.items():
-        cfg = dict(cfg)
-        level = cfg.pop("enforcementLevel", None)
-        if level is not None:
-            req.policyConfig[name].enforcementLevel = getattr(analyzer_pb2, level.upper())
-        req.policyConfig[name].properties.update(cfg)
-    return req
 
 
 @pytest.fixture
@@ -99,7 +89,7 @@ def stub(pack):
 
 def refused(stub, config) -> str:
     with pytest.raises(grpc.RpcError) as e:
-        stub.Configure(request(config))
+        stub.Configure(configure_request(config))
     assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT, e.value
     return e.value.details()
 
@@ -139,7 +129,7 @@ def test_no_unwaivable_rule_takes_a_waiver_even_one_that_matches_nothing(pack, s
 
 def test_all_takes_a_level_only(pack, stub):
     # The CLI passes `all` on to the pack like a policy of its own.
-    stub.Configure(request({"all": {"enforcementLevel": "advisory"}}))
+    stub.Configure(configure_request({"all": {"enforcementLevel": "advisory"}}))
     assert refused(stub, {"all": {"enforcementLevel": "advisory", "colour": "blue"}}) == \
         "policy pack config: all.colour: unknown property; all takes no properties"
 
@@ -174,7 +164,7 @@ def test_every_property_described_as_a_regex_is_checked_as_one():
 def test_the_stack_configs_pass_preflight_and_the_pack(pack, stub, stack):
     given = pack_config.load(PACK_DIR / "config" / f"{stack}.json")
     reconciled = pack_config.reconcile(pack.infos, given)
-    stub.Configure(request({**reconciled, **({"all": given["all"]} if "all" in given else {})}))
+    stub.Configure(configure_request({**reconciled, **({"all": given["all"]} if "all" in given else {})}))
 
 
 def test_a_refused_config_reaches_the_preflight_user_as_one_line(pack, stub):
@@ -203,14 +193,14 @@ def test_sdk_servicer_still_has_the_configure_this_pack_wraps(monkeypatch):
     monkeypatch.setattr(sdk._PolicyAnalyzerServicer, "Configure", sdk._PolicyAnalyzerServicer.Configure)
     _configure.install()
     s = servicer()
-    s.Configure(request({"kms-key-deletion-window": {"enforcementLevel": "advisory", "minDeletionWindowDays": 10}}),
+    s.Configure(configure_request({"kms-key-deletion-window": {"enforcementLevel": "advisory", "minDeletionWindowDays": 10}}),
                 AbortingContext())
     # The SDK still keeps what Configure got and hands it to the policy: the wrapper passed it on.
     assert s._get_policy_config("kms-key-deletion-window") == {"minDeletionWindowDays": 10.0}, (
         "pulumi_policy changed how Configure stores the policy config; review "
         "policies/aws_cicd_guardrails/_configure.py")
     with pytest.raises(RuntimeError) as e:
-        s.Configure(request({"kms-key-deletion-window": {"minDeletionWindowDays": 3}}), AbortingContext())
+        s.Configure(configure_request({"kms-key-deletion-window": {"minDeletionWindowDays": 3}}), AbortingContext())
     assert e.value.args == (grpc.StatusCode.INVALID_ARGUMENT, "policy pack config: kms-key-deletion-window."
                             "minDeletionWindowDays: 3 is less than the minimum of 7")
 

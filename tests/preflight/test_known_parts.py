@@ -3,9 +3,11 @@ evaluate it (pulumi_policy policy.py reports such a policy as "can't run policy 
 import shutil
 from pathlib import Path
 
-from preflight import fabricate
+from preflight import fabricate, runner
 from preflight.known_parts import NOTE, judged, unevaluated_pairs
+from preflight.model import Report
 from preflight.protocol import Diagnostic
+from preflight.runner import RunOptions
 
 URN = "urn:pulumi:prod::p::aws:ecs/taskDefinition:TaskDefinition::orders"
 OTHER = "urn:pulumi:prod::p::aws:ecs/taskDefinition:TaskDefinition::payments"
@@ -97,9 +99,7 @@ def test_generated_random_strings_are_made_up_per_salt_with_their_length(monkeyp
     assert len(first) == len(second) == 24 and first != second
 
 
-def _hosts_of_a_run(program) -> int:
-    from preflight import runner
-    from preflight.runner import RunOptions
+def _hosts_of_a_run(program) -> tuple[Report, int]:
     report = runner.run(RunOptions(program=program, stack="dev", policy_pack=program.parents[2] / "policies"))
     hosts = set(runner.last_pids) - set(runner.last_pack_pids) - set(runner.last_fork_server_pids)
     return report, len(hosts)
